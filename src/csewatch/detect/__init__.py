@@ -1,0 +1,152 @@
+"""Detectors: each reads a prepared post (normalized views of its fields and its author) and returns
+Signals with evidence. ``Prepared`` caches the views and lexicon hits so detectors share the work.
+``StreamState`` holds what detectors remember across posts (posting times, invite links, media
+posts); the store persists it with each batch so a resumed scan continues exactly.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from csewatch.model import Account, Evidence, Post, Signal
+from csewatch.normalize import Normalizer, View
+
+
+class Prepared:
+    """One post ready for detection: lazily built views of each field, shared by all detectors."""
+
+    __slots__ = ("post", "account", "normalizer", "_plain", "_fold", "hits", "signals")
+
+    def __init__(self, post: Post, account: Account | None, normalizer: Normalizer):
+        self.post = post
+        self.account = account
+        self.normalizer = normalizer
+        self._plain: dict[str, View] = {}
+        self._fold: dict[str, View] = {}
+        self.hits: Any = None  # lexicon hits on the post text, filled by the lexicon detector
+        self.signals: list[Signal] = []
+
+    def field_text(self, field: str) -> str:
+        if field == "text":
+            return self.post.text
+        acc = self.account
+        if acc is None:
+            return ""
+        if field == "bio":
+            return acc.bio or ""
+        if field == "handle":
+            return acc.handle or ""
+        if field == "display_name":
+            return acc.display_name or ""
+        raise KeyError(field)
+
+    def plain(self, field: str = "text") -> View:
+        v = self._plain.get(field)
+        if v is None:
+            v = self._plain[field] = self.normalizer.plain(self.field_text(field))
+        return v
+
+    def fold(self, field: str = "text") -> View:
+        v = self._fold.get(field)
+        if v is None:
+            v = self._fold[field] = self.normalizer.fold(self.field_text(field))
+        return v
+
+
+class KeyedState:
+    """A bounded key -> value memory for one detector namespace, with dirty tracking for the store.
+
+    On a miss it can ask a loader (the store) for values that an earlier batch or run persisted.
+    """
+
+    def __init__(self, namespace: str, max_entries: int = 500_000):
+        self.namespace = namespace
+        self.max_entries = max_entries
+        self.data: OrderedDict[str, Any] = OrderedDict()
+        self.dirty: set[str] = set()
+        self.loader: Callable[[str, list[str]], dict[str, Any]] | None = None
+        self._checked: set[str] = set()  # keys the loader was already asked for
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Ask the loader, once, for the keys this memory does not hold."""
+        if self.loader is None:
+            return
+        missing = [k for k in set(keys) if k not in self.data and k not in self._checked]
+        if not missing:
+            return
+        found = self.loader(self.namespace, missing)
+        for k, v in found.items():
+            self.data[k] = v
+        if len(self._checked) > 4 * self.max_entries:
+            self._checked.clear()
+        self._checked.update(missing)
+        self._trim()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        v = self.data.get(key)
+        if v is None:
+            if self.loader is None or key in self._checked:
+                return default
+            self.prefetch([key])
+            v = self.data.get(key)
+            if v is None:
+                return default
+        self.data.move_to_end(key)
+        return v
+
+    def set(self, key: str, value: Any) -> None:
+        self.data[key] = value
+        self.data.move_to_end(key)
+        self.dirty.add(key)
+        self._trim()
+
+    def _trim(self) -> None:
+        # evict the least recently used values the store already has; unflushed ones stay
+        while len(self.data) > self.max_entries:
+            victim = next((k for k in self.data if k not in self.dirty), None)
+            if victim is None:
+                return
+            del self.data[victim]
+            self._checked.discard(victim)  # a later get asks the store again
+
+    def take_dirty(self) -> dict[str, Any]:
+        out = {k: self.data[k] for k in self.dirty if k in self.data}
+        self.dirty.clear()
+        return out
+
+
+class StreamState:
+    """Everything detectors remember across posts, by namespace."""
+
+    def __init__(self) -> None:
+        self.author_times = KeyedState("author_times")   # author key -> recent post times
+        self.link_authors = KeyedState("link_authors")   # invite link -> first authors seen
+        self.media_posts = KeyedState("media_posts")     # post key -> 1 when it carries media
+        self.thread_hits = KeyedState("thread_hits")     # parent post key -> sexualising replies
+
+    def all(self) -> list[KeyedState]:
+        return [self.author_times, self.link_authors, self.media_posts, self.thread_hits]
+
+
+class Detector(Protocol):
+    name: str
+    version: str
+
+    def detect(self, p: Prepared, state: StreamState) -> list[Signal]: ...
+
+
+def make_signal(detector: Detector, p: Prepared, indicator: str, score: float, explanation: str,
+                evidence: list[Evidence], subject_type: str = "post", subject_id: str | None = None
+                ) -> Signal:
+    return Signal(
+        detector=detector.name, version=detector.version, subject_type=subject_type,
+        subject_id=subject_id or p.post.id, indicator=indicator, score=score,
+        explanation=explanation, evidence=evidence, post_id=p.post.id,
+    )
+
+
+def evidence_from_view(view: View, field: str, start: int, end: int, rule: str) -> Evidence:
+    s, e = view.span(start, end)
+    return Evidence(field=field, start=s, end=e, text=view.original[s:e], rule=rule)

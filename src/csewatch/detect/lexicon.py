@@ -1,0 +1,102 @@
+"""Lexicon detector: many-pattern search (Aho-Corasick) of the policy's term lists over folded text.
+
+Terms and text are folded by the same normalizer, so one entry covers its obfuscated spellings. A
+hit counts when it stands as a whole word, or when it is a run of whole segments of a run-together
+token (``sellingcpfolder`` -> selling | cp | folder); substrings of ordinary words never count.
+Ages stated as numbers (``13yo``, ``age 12``) are read from the plain view by ``age``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import ahocorasick
+
+from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal
+from csewatch.detect.age import find_minor_ages
+from csewatch.model import Evidence, Signal
+from csewatch.normalize import Normalizer, View, segments_contain, token_at
+from csewatch.policy import Policy
+
+Hit = tuple[str, int, int, str]  # (indicator, start, end, folded term) in the folded view
+
+
+class Lexicon:
+    """The policy's terms compiled into one automaton over their folded forms."""
+
+    def __init__(self, policy: Policy, normalizer: Normalizer):
+        self.automaton = ahocorasick.Automaton()
+        entries: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for indicator, term, ambiguous in policy.term_entries():
+            key = normalizer.fold_term(term)
+            name = f"{indicator}_ambiguous" if ambiguous else indicator
+            forms = {key}
+            if " " in key:
+                forms.add(key.replace(" ", ""))  # childporn, cheesepiza: joined spellings
+            for form in forms:
+                if (name, key) not in entries[form]:
+                    entries[form].append((name, key))
+        for form, values in entries.items():
+            self.automaton.add_word(form, (len(form), tuple(values)))
+        self.automaton.make_automaton()
+        self.size = len(entries)
+
+    def find(self, text: str) -> list[Hit]:
+        hits: list[Hit] = []
+        n = len(text)
+        for end_idx, (length, values) in self.automaton.iter(text):
+            end = end_idx + 1
+            start = end - length
+            left_ok = start == 0 or not text[start - 1].isalnum()
+            right_ok = end == n or not text[end].isalnum()
+            if not (left_ok and right_ok):
+                a, b = token_at(text, start, end)
+                token = text[a:b]
+                if len(token) > 48 or not token.isascii() or not token.isalnum():
+                    continue
+                if not segments_contain(token, values[0][1]):
+                    continue
+            for name, key in values:
+                hits.append((name, start, end, key))
+        return hits
+
+
+def hits_to_signals(detector: object, p: Prepared, view: View, field: str, hits: list[Hit],
+                    prefix: str = "") -> list[Signal]:
+    by_indicator: dict[str, list[Evidence]] = defaultdict(list)
+    for name, start, end, key in hits:
+        by_indicator[name].append(evidence_from_view(view, field, start, end, f"terms:{name}:{key}"))
+    out = []
+    for name, evs in by_indicator.items():
+        shown = ", ".join(sorted({repr(e.text) for e in evs}))
+        out.append(make_signal(
+            detector, p, prefix + name if prefix else name, 0.6,
+            f"{field} has {name.replace('_', ' ')} term(s) {shown}", evs,
+        ))
+    return out
+
+
+class LexiconDetector:
+    name = "lexicon"
+    version = "1"
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+
+    def detect(self, p: Prepared, state: StreamState) -> list[Signal]:
+        if not p.post.text:
+            p.hits = []
+            return []
+        view = p.fold("text")
+        hits = self.lexicon.find(view.text)
+        p.hits = hits
+        signals = hits_to_signals(self, p, view, "text", hits)
+        ages = find_minor_ages(p.plain("text"))
+        if ages:
+            pv = p.plain("text")
+            evs = [evidence_from_view(pv, "text", s, e, "age:stated_minor_age") for s, e, _age in ages]
+            signals.append(make_signal(
+                self, p, "minor_age", 0.5,
+                f"text states a minor's age: {', '.join(repr(e.text) for e in evs)}", evs,
+            ))
+        return signals

@@ -1,0 +1,328 @@
+"""Text normalization: fold what authors write to dodge filters back to a matchable skeleton.
+
+Two views of a field are made:
+
+* ``plain``: per-character compatibility decomposition with accents dropped, casefold, zero-width
+  characters removed. Digits and currency signs survive; prices and ages are read here.
+* ``folded``: ``plain`` plus Unicode confusables mapped to their ASCII prototype (UTS #39 data via
+  ``confusable_homoglyphs``), emoji that stand for words spelt out, leetspeak inside words undone,
+  separators inside words removed (``c*p``, ``c.p``, ``c_p``, ``c p`` all reach ``cp``), runs of a
+  repeated letter collapsed and whitespace squeezed. Lexicons are matched here.
+
+Every step either maps characters one-to-one, expands one character, or deletes characters, so a
+view keeps (lazily, only when evidence is asked for) a map from each of its characters back to the
+offset in the original text: evidence spans point at what the author actually wrote.
+
+The fast path (no map) and the tracked path run the same steps with the same patterns; a test holds
+them to identical output.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from importlib import resources
+
+# ---------------------------------------------------------------------------------------------
+# character folding tables
+
+_ZERO_WIDTH_CATEGORIES = {"Cf", "Cc", "Mn", "Me"}
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+                       "@": "a", "$": "s", "!": "i", "|": "l", "€": "e", "£": "l"})
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)\S+|\b(?:[a-z0-9-]+(?:\.|\[\.\]|\(\.\)|\(dot\)|\[dot\]))+"
+    r"(?:com|net|org|me|gg|nz|io|co|ly|link|app|to|cc|ru|xyz)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _confusable_prototypes() -> dict[int, str]:
+    """Map each non-ASCII code point whose confusable prototype is an ASCII letter or digit to it."""
+    data = json.loads(
+        resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
+    )
+    out: dict[int, str] = {}
+    for ch, glyphs in data.items():
+        if len(ch) != 1 or ch.isascii():
+            continue
+        letters = [g["c"] for g in glyphs if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalpha()]
+        digits = [g["c"] for g in glyphs if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isdigit()]
+        pick = letters[0] if letters else (digits[0] if digits else None)
+        if pick:
+            out[ord(ch)] = pick.lower()
+    return out
+
+
+def _plain_char(ch: str) -> str:
+    """Compatibility-decompose one character, drop accents and invisible characters, casefold."""
+    if ch.isascii():
+        return " " if ch in "\t\n\r\f\v" else ch.lower()
+    if ch.isspace():
+        return " "
+    parts = []
+    for c in unicodedata.normalize("NFKD", ch):
+        if unicodedata.category(c) in _ZERO_WIDTH_CATEGORIES:
+            continue
+        parts.append(c)
+    return "".join(parts).casefold()
+
+
+class _FoldTable(dict):
+    """A lazily filled str.translate table: code point -> replacement string."""
+
+    def __init__(self, fold: Callable[[str], str]):
+        super().__init__()
+        self._fold = fold
+        for i in range(128):
+            self[i] = fold(chr(i))
+
+    def __missing__(self, key: int) -> str:
+        value = self._fold(chr(key))
+        self[key] = value
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# the steps that take plain text to the folded skeleton
+
+_SEPARATORS = r"*._\-'’`·•|/\\~^+=:,"
+_INWORD_SEP_RE = re.compile(rf"(?<=[a-z0-9])[{_SEPARATORS}]+(?=[a-z0-9])")
+_SPACED_LETTERS_RE = re.compile(rf"(?<![a-z0-9])[a-z](?:[\s{_SEPARATORS}]{{1,3}}[a-z](?![a-z0-9])){{1,}}")
+_REPEAT_RE = re.compile(r"([a-z])\1+")
+_SPACE_RE = re.compile(r"\s{2,}")
+_LEET_TOKEN_RE = re.compile(r"(?<![a-z0-9@$!|])[a-z0-9@$!|€£]*[a-z][a-z0-9@$!|€£]*")
+_HAS_LEET_RE = re.compile(r"[0-9@$!|€£]")
+
+
+def _keep_letters(m: re.Match[str]) -> list[int]:
+    s = m.group(0)
+    return [i for i, c in enumerate(s) if "a" <= c <= "z"]
+
+
+def _keep_first(m: re.Match[str]) -> list[int]:
+    return [0]
+
+
+def _keep_one_space(m: re.Match[str]) -> list[int]:
+    return [0]
+
+
+def _keep_none(m: re.Match[str]) -> list[int]:
+    return []
+
+
+# (pattern, fast replacement, which characters of the match are kept)
+_DELETE_STEPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str],
+                          Callable[[re.Match[str]], list[int]]]] = [
+    (_INWORD_SEP_RE, "", _keep_none),
+    (_SPACED_LETTERS_RE, lambda m: "".join(c for c in m.group(0) if "a" <= c <= "z"), _keep_letters),
+    (_REPEAT_RE, r"\1", _keep_first),
+    (_SPACE_RE, " ", _keep_one_space),
+]
+
+
+def _unleet_token(m: re.Match[str]) -> str:
+    tok = m.group(0)
+    if not _HAS_LEET_RE.search(tok):
+        return tok
+    lead = ""
+    if tok[0] == "@":  # a mention keeps its sigil
+        lead, tok = "@", tok[1:]
+    return lead + tok.translate(_LEET)
+
+
+def _mask_urls(text: str) -> str:
+    """Blank out URLs (one space per character) so link paths do not read as words."""
+    if "." not in text and "/" not in text:
+        return text
+    return _URL_RE.sub(lambda m: " " * (m.end() - m.start()), text)
+
+
+class View:
+    """One normalized view of a field: the text to match on and a lazy map back to the original."""
+
+    __slots__ = ("text", "original", "_mapper", "_map")
+
+    def __init__(self, text: str, original: str, mapper: Callable[[], list[int]] | None):
+        self.text = text
+        self.original = original
+        self._mapper = mapper
+        self._map: list[int] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original-text span that produced view characters [start, end)."""
+        if self._mapper is None:
+            return start, end
+        if self._map is None:
+            self._map = self._mapper()
+        m = self._map
+        if not m:
+            return 0, 0
+        s = m[min(start, len(m) - 1)]
+        e = m[min(max(end - 1, start), len(m) - 1)] + 1
+        return s, e
+
+    def original_text(self, start: int, end: int) -> str:
+        s, e = self.span(start, end)
+        return self.original[s:e]
+
+
+class Normalizer:
+    """Builds the plain and folded views of text; configured by the policy pack's emoji words."""
+
+    def __init__(self, emoji_words: Mapping[str, str] | None = None):
+        self.emoji_words = {k: v for k, v in (emoji_words or {}).items()}
+        self._plain_table = _FoldTable(_plain_char)
+        self._fold_table = _FoldTable(self._fold_char)
+
+    # -- per character ----------------------------------------------------------------------
+    def _fold_char(self, ch: str) -> str:
+        if ch in self.emoji_words:
+            return f" {self.emoji_words[ch]} "
+        plain = _plain_char(ch)
+        if plain.isascii():
+            return plain
+        protos = _confusable_prototypes()
+        return "".join(c if c.isascii() else protos.get(ord(c), c) for c in plain)
+
+    # -- views ------------------------------------------------------------------------------
+    def plain(self, text: str) -> View:
+        if text.isascii():
+            out = text.lower().translate(self._plain_table) if _has_ctrl(text) else text.lower()
+            return View(out, text, None)
+        out = text.translate(self._plain_table)
+        return View(out, text, lambda: _char_map(text, self._plain_table))
+
+    def fold(self, text: str) -> View:
+        out = self._fold_fast(text)
+        return View(out, text, lambda: self._fold_tracked(text)[1])
+
+    def fold_term(self, term: str) -> str:
+        """Fold a lexicon term the way text is folded, so both meet in the same skeleton."""
+        return self._fold_fast(term).strip()
+
+    def _fold_fast(self, text: str) -> str:
+        s = _mask_urls(text).translate(self._fold_table)
+        if _HAS_LEET_RE.search(s):
+            s = _LEET_TOKEN_RE.sub(_unleet_token, s)
+        for pattern, repl, _keep in _DELETE_STEPS:
+            s = pattern.sub(repl, s)
+        return s
+
+    def _fold_tracked(self, text: str) -> tuple[str, list[int]]:
+        masked = _mask_urls(text)
+        pieces: list[str] = []
+        m: list[int] = []
+        table = self._fold_table
+        for i, ch in enumerate(masked):
+            r = table[ord(ch)]
+            if r:
+                pieces.append(r)
+                m.extend([i] * len(r))
+        s = "".join(pieces)
+        if _HAS_LEET_RE.search(s):
+            s = _LEET_TOKEN_RE.sub(_unleet_token, s)  # one-to-one: the map is unchanged
+        for pattern, _repl, keep in _DELETE_STEPS:
+            s, m = _delete_tracked(pattern, keep, s, m)
+        return s, m
+
+
+def _has_ctrl(text: str) -> bool:
+    return any(c in text for c in "\t\n\r\f\v")
+
+
+def _char_map(text: str, table: Mapping[int, str]) -> list[int]:
+    m: list[int] = []
+    for i, ch in enumerate(text):
+        m.extend([i] * len(table[ord(ch)]))
+    return m
+
+
+def _delete_tracked(pattern: re.Pattern[str], keep: Callable[[re.Match[str]], list[int]],
+                    s: str, m: list[int]) -> tuple[str, list[int]]:
+    out: list[str] = []
+    om: list[int] = []
+    last = 0
+    for mt in pattern.finditer(s):
+        a, b = mt.span()
+        out.append(s[last:a])
+        om.extend(m[last:a])
+        for k in keep(mt):
+            out.append(s[a + k])
+            om.append(m[a + k])
+        last = b
+    out.append(s[last:])
+    om.extend(m[last:])
+    return "".join(out), om
+
+
+# ---------------------------------------------------------------------------------------------
+# hashtags and word segmentation
+
+_HASHTAG_RE = re.compile(r"(?<![\w&])#(\w{1,100})")
+
+
+def extract_hashtags(text: str) -> list[str]:
+    """Hashtags written in the text, without the '#', in order, de-duplicated."""
+    if "#" not in text:
+        return []
+    seen: dict[str, None] = {}
+    for m in _HASHTAG_RE.finditer(text):
+        seen.setdefault(m.group(1), None)
+    return list(seen)
+
+
+@functools.cache
+def _segmenter() -> Callable[[str], list[str]]:
+    import wordsegment
+
+    wordsegment.load()
+    return wordsegment.segment
+
+
+@functools.lru_cache(maxsize=200_000)
+def segment(token: str) -> tuple[str, ...]:
+    """Split a run-together token (``sellingcpfolder``) into words by unigram/bigram frequency."""
+    token = token.strip().lower()
+    if not token:
+        return ()
+    if not token.isascii() or not token.isalnum():
+        return (token,)
+    return tuple(_segmenter()(token))
+
+
+def token_at(text: str, start: int, end: int) -> tuple[int, int]:
+    """The maximal [a-z0-9] run around [start, end) of a folded text."""
+    a = start
+    while a > 0 and text[a - 1].isalnum():
+        a -= 1
+    b = end
+    n = len(text)
+    while b < n and text[b].isalnum():
+        b += 1
+    return a, b
+
+
+def segments_contain(token: str, term: str) -> bool:
+    """True when ``term`` (spaces ignored) is a run of whole segments of the run-together ``token``."""
+    joined = term.replace(" ", "")
+    segs = segment(token)
+    if joined in segs:
+        return True
+    for i in range(len(segs)):
+        acc = ""
+        for s in segs[i:]:
+            acc += s
+            if acc == joined:
+                return True
+            if len(acc) >= len(joined):
+                break
+    return False
+
+
+def fold_all(normalizer: Normalizer, texts: Iterable[str]) -> list[str]:
+    return [normalizer.fold_term(t) for t in texts]

@@ -1,0 +1,231 @@
+"""The scan: source -> ingest -> normalize -> detect -> triage -> store, in batches.
+
+``DetectionEngine`` is the pure part (one post and its author in, signals and a verdict out).
+``Scanner`` drives sources through it in batches and, with a store, commits each batch together with
+its source checkpoint, so a killed scan resumes where the last commit left it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from csewatch.detect import Prepared, StreamState
+from csewatch.detect.account import AccountDetector
+from csewatch.detect.commerce import CommerceDetector
+from csewatch.detect.context import ContextDetector
+from csewatch.detect.hashtags import HashtagDetector
+from csewatch.detect.lexicon import Lexicon, LexiconDetector
+from csewatch.detect.links import LinkDetector, LinkMatcher
+from csewatch.ingest import Source, expand_sources, parse_line
+from csewatch.ingest import common as ingest_common
+from csewatch.ingest.common import Reject
+from csewatch.model import Account, Post, Signal, Verdict
+from csewatch.normalize import Normalizer
+from csewatch.policy import Policy
+from csewatch.store import Batch, Store
+from csewatch.triage import CaseBook, Triage, case_id
+
+ProgressFn = Callable[[str, int, int | None, int], None]  # (source, position, size, posts so far)
+
+
+class DetectionEngine:
+    """All detectors and triage for one policy pack."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.normalizer = Normalizer(policy.normalization.emoji_words)
+        self.lexicon = Lexicon(policy, self.normalizer)
+        self.links = LinkMatcher(policy)
+        self.lexicon_detector = LexiconDetector(self.lexicon)
+        # order matters: context reads the lexicon hits of the same post
+        self.detectors = [
+            self.lexicon_detector,
+            HashtagDetector(policy, self.normalizer),
+            LinkDetector(policy, self.links),
+            CommerceDetector(),
+            AccountDetector(policy, self.lexicon, self.links),
+            ContextDetector(),
+        ]
+        self.triage = Triage(policy)
+
+    def process(self, post: Post, account: Account | None, state: StreamState) -> tuple[list[Signal], Verdict | None]:
+        p = Prepared(post, account, self.normalizer)
+        signals: list[Signal] = []
+        for d in self.detectors:
+            signals.extend(d.detect(p, state))
+        return signals, self.triage.judge(post, signals)
+
+
+@dataclass
+class ScanSummary:
+    sources: int = 0
+    lines: int = 0
+    posts: int = 0
+    accounts: int = 0
+    edges: int = 0
+    rejects: int = 0
+    signals: int = 0
+    verdicts: int = 0
+    resumed_from: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    categories: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def posts_per_s(self) -> float:
+        return self.posts / self.seconds if self.seconds else 0.0
+
+
+class Scanner:
+    def __init__(self, policy: Policy, store: Store | None = None, batch_size: int = 2000,
+                 progress: ProgressFn | None = None, rejects_path: str | Path | None = None):
+        self.policy = policy
+        self.engine = DetectionEngine(policy)
+        self.store = store
+        self.batch_size = batch_size
+        self.progress = progress
+        self.rejects_path = Path(rejects_path) if rejects_path else None
+        self.state = StreamState()
+        self.accounts: dict[tuple[str, str], Account] = {}
+        self.retain_all = policy.pack.store.retain_posts == "all"
+        ingest_common.MAX_FIELD_CHARS = policy.pack.thresholds.max_field_chars
+        if store is not None:
+            for ks in self.state.all():
+                ks.loader = store.load_state
+        self.casebook = CaseBook(self.engine.triage)  # without a store: the run's cases in memory
+        self.verdicts: dict[tuple[str, str], Verdict] = {}
+
+    # -- accounts ----------------------------------------------------------------------------
+    def _remember_account(self, acc: Account) -> None:
+        k = (acc.platform, acc.id)
+        old = self.accounts.get(k)
+        if old is None:
+            self.accounts[k] = acc
+        else:
+            upd = {f: getattr(acc, f) for f in acc.__struct_fields__
+                   if getattr(acc, f) not in (None, []) and f not in ("id", "platform")}
+            for f, v in upd.items():
+                setattr(old, f, v)
+        if len(self.accounts) > 500_000:
+            for key in list(self.accounts)[:100_000]:
+                del self.accounts[key]
+
+    def _prefetch(self, posts: list[Post]) -> None:
+        if self.store is None or not posts:
+            return
+        missing = list({(p.platform, p.author_id) for p in posts} - self.accounts.keys())
+        if missing:
+            for k, acc in self.store.load_accounts(missing).items():
+                self.accounts.setdefault(k, acc)
+        self.state.author_times.prefetch(f"{p.platform}:{p.author_id}" for p in posts)
+        parents = [f"{p.platform}:{p.reply_to or p.quote_of}" for p in posts if p.reply_to or p.quote_of]
+        self.state.media_posts.prefetch(parents)
+
+    # -- the scan ----------------------------------------------------------------------------
+    def scan(self, paths: list[str], fmt: str | None = None, restart: bool = False) -> ScanSummary:
+        summary = ScanSummary()
+        t0 = time.perf_counter()
+        sources = expand_sources(paths)
+        summary.sources = len(sources)
+        reject_fh = open(self.rejects_path, "ab") if (self.rejects_path and self.store is None) else None  # noqa: SIM115
+        try:
+            for src in sources:
+                self._scan_source(src, fmt, restart, summary, reject_fh)
+        finally:
+            if reject_fh:
+                reject_fh.close()
+        if self.store is not None and self.rejects_path:
+            self._export_rejects([s.key for s in sources])
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def _export_rejects(self, keys: list[str]) -> None:
+        assert self.store is not None and self.rejects_path is not None
+        with open(self.rejects_path, "wb") as fh:
+            for key in keys:
+                for source, line, reason in self.store.rejects(key):
+                    fh.write(orjson.dumps({"source": source, "line": line, "reason": reason}) + b"\n")
+
+    def _scan_source(self, src: Source, fmt: str | None, restart: bool, summary: ScanSummary,
+                     reject_fh) -> None:
+        position, line_no, known_fmt = 0, 0, None
+        if self.store is not None:
+            if restart:
+                self.store.reset_checkpoint(src.key)
+            elif not src.is_stdin:
+                position, line_no, known_fmt = self.store.checkpoint(src.key)
+                if position:
+                    summary.resumed_from[src.key] = line_no
+        fmt_hint = fmt or known_fmt
+        size = src.size
+        pending: list[tuple[list[Account], Post | None]] = []
+        batch = Batch(source=src.key, position=position, line=line_no, fmt=fmt_hint)
+        n_in_batch = 0
+        for n, pos, raw in src.lines(position, line_no):
+            summary.lines += 1
+            try:
+                record, got_fmt = parse_line(raw, src.key, n, fmt_hint)
+                fmt_hint = fmt_hint or got_fmt or None
+            except Reject as exc:
+                summary.rejects += 1
+                batch.rejects.append((src.key, n, str(exc)))
+                if reject_fh:
+                    reject_fh.write(orjson.dumps({"source": src.key, "line": n, "reason": str(exc)}) + b"\n")
+            else:
+                batch.posts.extend(record.posts)
+                batch.accounts.extend(record.accounts)
+                batch.edges.extend(record.edges)
+                pending.append((record.accounts, None))
+                pending.extend(([], post) for post in record.posts)
+            batch.position, batch.line, batch.fmt = pos, n, fmt_hint
+            n_in_batch += 1
+            if n_in_batch >= self.batch_size:
+                self._finish_batch(batch, pending, summary)
+                if self.progress:
+                    self.progress(src.key, pos, size, summary.posts)
+                batch = Batch(source=src.key, position=pos, line=n, fmt=fmt_hint)
+                pending = []
+                n_in_batch = 0
+        if n_in_batch or batch.rejects:
+            self._finish_batch(batch, pending, summary)
+        if self.progress:
+            self.progress(src.key, size or batch.position, size, summary.posts)
+
+    def _finish_batch(self, batch: Batch, pending: list, summary: ScanSummary) -> None:
+        self._prefetch([p for _a, p in pending if p is not None])
+        engine = self.engine
+        book = CaseBook(engine.triage) if self.store is not None else self.casebook
+        for accounts, post in pending:
+            for acc in accounts:
+                self._remember_account(acc)
+            if post is None:
+                continue
+            account = self.accounts.get((post.platform, post.author_id))
+            signals, verdict = engine.process(post, account, self.state)
+            summary.posts += 1
+            summary.signals += len(signals)
+            batch.signals.extend((post.platform, s) for s in signals)
+            if verdict is not None:
+                summary.verdicts += 1
+                summary.categories[verdict.category] = summary.categories.get(verdict.category, 0) + 1
+                batch.verdicts.append(verdict)
+                if self.store is None:
+                    self.verdicts[(post.platform, post.id)] = verdict
+                for cid in book.add(verdict, post, account):
+                    batch.case_posts.append((cid, post.platform, post.id))
+        summary.accounts += len(batch.accounts)
+        summary.edges += len(batch.edges)
+        if self.store is not None:
+            batch.cases = book.cases
+            batch.state = {ks.namespace: ks.take_dirty() for ks in self.state.all()}
+            self.store.commit_batch(batch, engine.triage, self.retain_all)
+        else:
+            for ks in self.state.all():
+                ks.dirty.clear()
+
+
+__all__ = ["DetectionEngine", "ScanSummary", "Scanner", "case_id"]

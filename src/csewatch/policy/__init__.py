@@ -1,0 +1,222 @@
+"""The policy pack: versioned YAML an operator edits (terms, hashtags, link hosts, rules, weights).
+
+``load_policy(dir)`` reads and validates a pack directory into typed structs; every problem is
+reported with the file and the place in it. The default pack ships in ``policy/default/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+DEFAULT_DIR = Path(str(resources.files("csewatch.policy").joinpath("default")))
+FILES = ("pack.yaml", "terms.yaml", "hashtags.yaml", "links.yaml", "normalization.yaml", "rules.yaml")
+
+# indicators detectors can emit besides the term categories of terms.yaml
+DETECTOR_INDICATORS = frozenset({
+    "price", "offplatform_link", "shared_invite_link", "blocked_hashtag", "watch_hashtag",
+    "candidate_hashtag", "minor_age", "account_abuse_term", "account_offplatform_link",
+    "account_price", "new_account", "high_post_rate", "context_age_question", "context_age_mention",
+    "context_trade_request", "known_material",
+})
+
+
+class PolicyError(ValueError):
+    """A policy pack that cannot be used; the message names the file and the problem."""
+
+
+class Thresholds(msgspec.Struct, forbid_unknown_fields=True):
+    flag: float = 0.5
+    new_account_days: float = 7
+    post_rate_window_s: float = 60
+    post_rate_count: int = 4
+    shared_link_accounts: int = 3
+    context_replies_case: int = 1
+    max_field_chars: int = 20000
+
+
+class Priority(msgspec.Struct, forbid_unknown_fields=True):
+    reach_weight: float = 0.25
+    volume_weight: float = 0.5
+
+
+class StoreOptions(msgspec.Struct, forbid_unknown_fields=True):
+    retain_posts: str = "all"
+
+
+class Pack(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    version: str
+    thresholds: Thresholds = msgspec.field(default_factory=Thresholds)
+    severity: dict[str, int] = {}
+    priority: Priority = msgspec.field(default_factory=Priority)
+    store: StoreOptions = msgspec.field(default_factory=StoreOptions)
+
+
+class Term(msgspec.Struct, forbid_unknown_fields=True):
+    term: str
+    ambiguous: bool = False
+
+
+class Terms(msgspec.Struct, forbid_unknown_fields=True):
+    version: int
+    indicators: dict[str, list[str | Term]]
+
+
+class Hashtags(msgspec.Struct, forbid_unknown_fields=True):
+    version: int
+    blocked: list[str] = []
+    watch: list[str] = []
+    candidate: list[str] = []
+    jumble_min_length: int = 6
+
+
+class InviteHost(msgspec.Struct, forbid_unknown_fields=True):
+    host: str
+    service: str
+    path: str | None = None
+
+
+class Links(msgspec.Struct, forbid_unknown_fields=True):
+    version: int
+    invite_hosts: list[InviteHost]
+
+
+class NormalizationConf(msgspec.Struct, forbid_unknown_fields=True):
+    version: int
+    emoji_words: dict[str, str] = {}
+
+
+class Rule(msgspec.Struct, forbid_unknown_fields=True):
+    id: str
+    category: str
+    score: float
+    all: list[str] = []
+    any: list[str] = []
+    min_any: int = 0
+    also_any: list[str] = []
+    also_min: int = 0
+    none: list[str] = []
+
+
+class Rules(msgspec.Struct, forbid_unknown_fields=True):
+    version: int
+    rules: list[Rule]
+    bonus: float = 0.02
+
+
+class Policy(msgspec.Struct):
+    directory: str
+    digest: str  # sha256 over the pack's files: which exact pack produced a result
+    pack: Pack
+    terms: Terms
+    hashtags: Hashtags
+    links: Links
+    normalization: NormalizationConf
+    rules: Rules
+
+    @property
+    def version(self) -> str:
+        return f"{self.pack.name}@{self.pack.version}+{self.digest[:12]}"
+
+    def term_entries(self) -> list[tuple[str, str, bool]]:
+        """(indicator, term, ambiguous) for every term of terms.yaml."""
+        out = []
+        for indicator, items in self.terms.indicators.items():
+            for item in items:
+                if isinstance(item, str):
+                    out.append((indicator, item, False))
+                else:
+                    out.append((indicator, item.term, item.ambiguous))
+        return out
+
+    def known_indicators(self) -> set[str]:
+        names = set(DETECTOR_INDICATORS)
+        for indicator, _term, ambiguous in self.term_entries():
+            names.add(f"{indicator}_ambiguous" if ambiguous else indicator)
+            names.add(indicator)
+        return names
+
+
+_TYPES: dict[str, type] = {
+    "pack.yaml": Pack, "terms.yaml": Terms, "hashtags.yaml": Hashtags, "links.yaml": Links,
+    "normalization.yaml": NormalizationConf, "rules.yaml": Rules,
+}
+
+
+def load_policy(directory: str | Path | None = None) -> Policy:
+    """Load and validate a pack directory (the default pack when None)."""
+    d = Path(directory) if directory else DEFAULT_DIR
+    if not d.is_dir():
+        raise PolicyError(f"{d}: not a directory")
+    parsed: dict[str, Any] = {}
+    digest = hashlib.sha256()
+    for name in FILES:
+        path = d / name
+        if not path.exists():
+            raise PolicyError(f"{path}: missing (a pack needs {', '.join(FILES)})")
+        raw = path.read_bytes()
+        digest.update(name.encode() + b"\0" + raw)
+        try:
+            data = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"{path}: not valid YAML: {exc}") from exc
+        try:
+            parsed[name] = msgspec.convert(data, _TYPES[name])
+        except msgspec.ValidationError as exc:
+            raise PolicyError(f"{path}: {exc}") from exc
+    policy = Policy(
+        directory=str(d), digest=digest.hexdigest(), pack=parsed["pack.yaml"], terms=parsed["terms.yaml"],
+        hashtags=parsed["hashtags.yaml"], links=parsed["links.yaml"],
+        normalization=parsed["normalization.yaml"], rules=parsed["rules.yaml"],
+    )
+    problems = check_policy(policy)
+    if problems:
+        raise PolicyError("; ".join(problems))
+    return policy
+
+
+def check_policy(policy: Policy) -> list[str]:
+    """Semantic checks beyond types: unknown indicators in rules, empty terms, bad ranges."""
+    problems: list[str] = []
+    d = policy.directory
+    known = policy.known_indicators()
+    seen_ids: set[str] = set()
+    for i, rule in enumerate(policy.rules.rules):
+        where = f"{d}/rules.yaml: rules[{i}] ({rule.id})"
+        if rule.id in seen_ids:
+            problems.append(f"{where}: duplicate rule id")
+        seen_ids.add(rule.id)
+        for field in ("all", "any", "also_any", "none"):
+            for name in getattr(rule, field):
+                if name not in known:
+                    problems.append(f"{where}: {field} names unknown indicator '{name}'")
+        if not 0 < rule.score <= 1:
+            problems.append(f"{where}: score must be in (0, 1], got {rule.score}")
+        if rule.min_any > len(rule.any):
+            problems.append(f"{where}: min_any {rule.min_any} exceeds the {len(rule.any)} 'any' indicators")
+        if rule.also_min > len(rule.also_any):
+            problems.append(f"{where}: also_min exceeds the 'also_any' indicators")
+        if not rule.all and not rule.min_any:
+            problems.append(f"{where}: needs 'all' or min_any >= 1, or it fires on every post")
+        if rule.category not in policy.pack.severity:
+            problems.append(f"{where}: category '{rule.category}' has no severity in pack.yaml")
+    for indicator, term, _amb in policy.term_entries():
+        if not term.strip():
+            problems.append(f"{d}/terms.yaml: empty term under '{indicator}'")
+    for cat, sev in policy.pack.severity.items():
+        if not 1 <= sev <= 5:
+            problems.append(f"{d}/pack.yaml: severity of '{cat}' must be 1..5, got {sev}")
+    if not 0 < policy.pack.thresholds.flag <= 1:
+        problems.append(f"{d}/pack.yaml: thresholds.flag must be in (0, 1]")
+    if policy.pack.store.retain_posts not in ("all", "flagged"):
+        problems.append(f"{d}/pack.yaml: store.retain_posts must be 'all' or 'flagged'")
+    for i, h in enumerate(policy.links.invite_hosts):
+        if "/" in h.host or not h.host:
+            problems.append(f"{d}/links.yaml: invite_hosts[{i}] host must be a bare host name")
+    return problems

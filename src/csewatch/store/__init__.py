@@ -1,0 +1,338 @@
+"""The store: SQLAlchemy 2 over SQLite (WAL, default ``./csewatch.db``) or PostgreSQL (``--db URL``).
+
+``commit_batch`` writes one batch's posts, accounts, edges, signals, verdicts, case changes,
+detector state, rejects AND the source checkpoint in a single transaction, so a scan killed at any
+moment resumes from the last committed batch with nothing lost and nothing counted twice. Every
+write is an idempotent upsert keyed on (platform, id) or a content digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from csewatch.model import Account, Case, Edge, Post, Signal, Verdict
+from csewatch.store import schema
+from csewatch.triage import Triage, merge_cases
+
+DEFAULT_URL = "sqlite:///csewatch.db"
+_CHUNK = 500
+_ACCOUNT_FIELDS = ("handle", "display_name", "bio", "links", "created_at", "followers", "following",
+                   "posts_count", "avatar_hash", "status", "status_reason")
+
+
+def normalize_url(db: str | None) -> str:
+    if not db:
+        return DEFAULT_URL
+    if "://" not in db:  # a bare path means a SQLite file
+        return f"sqlite:///{db}"
+    return db
+
+
+def signal_id(s: Signal, platform: str) -> str:
+    spans = ";".join(f"{e.field}:{e.start}:{e.end}:{e.rule}" for e in s.evidence)
+    raw = f"{platform}|{s.post_id}|{s.detector}|{s.indicator}|{s.subject_type}|{s.subject_id}|{spans}"
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Batch:
+    """What one batch of input produced, to be committed atomically with its checkpoint."""
+
+    source: str
+    position: int
+    line: int
+    fmt: str | None
+    posts: list[Post] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    signals: list[tuple[str, Signal]] = field(default_factory=list)  # (platform, signal)
+    verdicts: list[Verdict] = field(default_factory=list)
+    cases: dict[str, Case] = field(default_factory=dict)
+    case_posts: list[tuple[str, str, str]] = field(default_factory=list)  # (case id, platform, post id)
+    rejects: list[tuple[str, int, str]] = field(default_factory=list)
+    state: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class Store:
+    def __init__(self, url: str | None = None, policy_version: str = ""):
+        self.url = normalize_url(url)
+        self.policy_version = policy_version
+        kwargs: dict[str, Any] = {}
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        schema.metadata.create_all(self.engine)
+        self._insert = sqlite.insert if self.is_sqlite else postgresql.insert
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- generic writes ----------------------------------------------------------------------
+    def _insert_ignore(self, conn: Connection, table: Any, rows: list[dict]) -> None:
+        if rows:
+            conn.execute(self._insert(table).on_conflict_do_nothing(), rows)
+
+    def _upsert(self, conn: Connection, table: Any, rows: list[dict], keys: Sequence[str]) -> None:
+        if not rows:
+            return
+        stmt = self._insert(table)
+        cols = [c for c in rows[0] if c not in keys]
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys),
+                                          set_={c: getattr(stmt.excluded, c) for c in cols})
+        conn.execute(stmt, rows)
+
+    # -- the batch ---------------------------------------------------------------------------
+    def commit_batch(self, batch: Batch, triage: Triage, retain_all_posts: bool = True) -> None:
+        with self.engine.begin() as conn:
+            flagged = {(v.platform, v.post_id) for v in batch.verdicts}
+            post_rows = [_post_row(p) for p in batch.posts if retain_all_posts or (p.platform, p.id) in flagged]
+            self._insert_ignore(conn, schema.posts, _dedupe(post_rows, ("platform", "id")))
+            self._write_accounts(conn, batch.accounts)
+            self._insert_ignore(conn, schema.edges, _dedupe(
+                [msgspec.structs.asdict(e) for e in batch.edges], ("platform", "kind", "src", "dst")))
+            self._insert_ignore(conn, schema.signals, _dedupe([_signal_row(p, s) for p, s in batch.signals], ("id",)))
+            self._upsert(conn, schema.verdicts, _dedupe([_verdict_row(v, self.policy_version) for v in batch.verdicts],
+                                                        ("platform", "post_id")), ("platform", "post_id"))
+            self._insert_ignore(conn, schema.case_posts, _dedupe(
+                [{"case_id": c, "platform": pl, "post_id": p} for c, pl, p in batch.case_posts],
+                ("case_id", "platform", "post_id")))
+            self._write_cases(conn, batch.cases, triage)
+            self._insert_ignore(conn, schema.rejects, _dedupe(
+                [{"source": s, "line": n, "reason": r} for s, n, r in batch.rejects], ("source", "line")))
+            state_rows = [{"namespace": ns, "key": k, "value": msgspec.msgpack.encode(v)}
+                          for ns, values in batch.state.items() for k, v in values.items()]
+            self._upsert(conn, schema.detector_state, state_rows, ("namespace", "key"))
+            self._upsert(conn, schema.checkpoints, [{
+                "source": batch.source, "position": batch.position, "line": batch.line, "format": batch.fmt,
+                "updated_at": time.time()}], ("source",))
+
+    def _write_accounts(self, conn: Connection, incoming: list[Account]) -> None:
+        if not incoming:
+            return
+        merged: dict[tuple[str, str], dict] = {}
+        for acc in incoming:
+            row = _account_row(acc)
+            k = (acc.platform, acc.id)
+            merged[k] = _merge_account_rows(merged[k], row) if k in merged else row
+        existing = self._fetch_by_keys(conn, schema.accounts, list(merged))
+        rows = []
+        for k, row in merged.items():
+            old = existing.get(k)
+            rows.append(_merge_account_rows(old, row) if old else _complete_account_row(row))
+        self._upsert(conn, schema.accounts, rows, ("platform", "id"))
+
+    def _fetch_by_keys(self, conn: Connection, table: Any, keys: list[tuple[str, str]]) -> dict:
+        out: dict[tuple[str, str], dict] = {}
+        by_platform: dict[str, list[str]] = {}
+        for platform, id_ in keys:
+            by_platform.setdefault(platform, []).append(id_)
+        for platform, ids in by_platform.items():
+            for chunk in _chunks(ids, _CHUNK):
+                q = select(table).where(table.c.platform == platform, table.c.id.in_(chunk))
+                for row in conn.execute(q).mappings():
+                    out[(row["platform"], row["id"])] = _plain(row)
+        return out
+
+    def _write_cases(self, conn: Connection, incoming: dict[str, Case], triage: Triage) -> None:
+        if not incoming:
+            return
+        ids = list(incoming)
+        existing: dict[str, dict] = {}
+        counts: dict[str, int] = {}
+        cp = schema.case_posts
+        for chunk in _chunks(ids, _CHUNK):
+            for row in conn.execute(select(schema.cases).where(schema.cases.c.id.in_(chunk))).mappings():
+                existing[row["id"]] = _plain(row)
+            q = select(cp.c.case_id, func.count()).where(cp.c.case_id.in_(chunk)).group_by(cp.c.case_id)
+            for cid, n in conn.execute(q):
+                counts[cid] = n
+        rows = []
+        for cid, case in incoming.items():
+            old = existing.get(cid)
+            merged = merge_cases(msgspec.convert(old, Case), case) if old else case
+            if old:
+                merged.state = old["state"]
+            merged.n_posts = counts.get(cid, merged.n_posts)
+            merged.priority = triage.priority(merged.severity, merged.score, merged.reach, merged.n_posts)
+            rows.append(msgspec.structs.asdict(merged))
+        self._upsert(conn, schema.cases, rows, ("id",))
+
+    # -- reads -------------------------------------------------------------------------------
+    def checkpoint(self, source: str) -> tuple[int, int, str | None]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.checkpoints).where(schema.checkpoints.c.source == source)).mappings().first()
+        if row is None:
+            return 0, 0, None
+        return row["position"], row["line"], row["format"]
+
+    def reset_checkpoint(self, source: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(schema.checkpoints.delete().where(schema.checkpoints.c.source == source))
+
+    def load_state(self, namespace: str, keys: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        t = schema.detector_state
+        with self.engine.connect() as conn:
+            for chunk in _chunks(keys, _CHUNK):
+                q = select(t.c.key, t.c.value).where(t.c.namespace == namespace, t.c.key.in_(chunk))
+                for k, v in conn.execute(q):
+                    out[k] = msgspec.msgpack.decode(v)
+        return out
+
+    def load_accounts(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
+        with self.engine.connect() as conn:
+            rows = self._fetch_by_keys(conn, schema.accounts, keys)
+        return {k: msgspec.convert({c: v for c, v in _plain(r).items() if v is not None}, Account) for k, r in rows.items()}
+
+    def top_cases(self, limit: int = 20, category: str | None = None, state: str | None = None,
+                  subject_type: str | None = None) -> list[Case]:
+        t = schema.cases
+        q = select(t)
+        if category:
+            q = q.where(t.c.category == category)
+        if state:
+            q = q.where(t.c.state == state)
+        if subject_type:
+            q = q.where(t.c.subject_type == subject_type)
+        q = q.order_by(t.c.priority.desc(), t.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            return [msgspec.convert(_plain(r), Case) for r in conn.execute(q).mappings()]
+
+    def case(self, cid: str) -> Case | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(schema.cases).where(schema.cases.c.id == cid)).mappings().first()
+        return msgspec.convert(_plain(r), Case) if r else None
+
+    def case_verdicts(self, cid: str, limit: int = 50) -> list[dict]:
+        cp, v, p = schema.case_posts, schema.verdicts, schema.posts
+        q = (select(v, p.c.text, p.c.created_at).select_from(
+            cp.join(v, (v.c.platform == cp.c.platform) & (v.c.post_id == cp.c.post_id))
+            .outerjoin(p, (p.c.platform == cp.c.platform) & (p.c.id == cp.c.post_id)))
+            .where(cp.c.case_id == cid).order_by(v.c.score.desc(), v.c.post_id).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def post_signals(self, platform: str, post_id: str) -> list[dict]:
+        s = schema.signals
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(
+                select(s).where(s.c.platform == platform, s.c.post_id == post_id).order_by(s.c.detector, s.c.indicator)
+            ).mappings()]
+
+    def subject_signals(self, platform: str, subject_type: str, subject_id: str) -> list[dict]:
+        s = schema.signals
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(
+                select(s).where(s.c.platform == platform, s.c.subject_type == subject_type,
+                                s.c.subject_id == subject_id, s.c.post_id.is_(None))
+            ).mappings()]
+
+    def post(self, platform: str, post_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(schema.posts).where(
+                schema.posts.c.platform == platform, schema.posts.c.id == post_id)).mappings().first()
+        return dict(r) if r else None
+
+    def verdict_map(self) -> dict[tuple[str, str], dict]:
+        with self.engine.connect() as conn:
+            return {(r["platform"], r["post_id"]): dict(r)
+                    for r in conn.execute(select(schema.verdicts)).mappings()}
+
+    def rejects(self, source: str | None = None) -> list[tuple[str, int, str]]:
+        t = schema.rejects
+        q = select(t.c.source, t.c.line, t.c.reason).order_by(t.c.source, t.c.line)
+        if source:
+            q = q.where(t.c.source == source)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(q)]  # type: ignore[misc]
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        with self.engine.connect() as conn:
+            for name in ("posts", "accounts", "edges", "signals", "verdicts", "cases", "case_posts", "rejects"):
+                out[name] = conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+        return out
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    """A result row as a dict with plain str keys (msgspec needs exact str)."""
+    return {str(k): v for k, v in row.items()}
+
+
+def _chunks(items: list, n: int) -> Iterable[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _dedupe(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    seen: dict[tuple, dict] = {}
+    for r in rows:
+        seen[tuple(r[k] for k in keys)] = r
+    return list(seen.values())
+
+
+def _post_row(p: Post) -> dict:
+    return {
+        "platform": p.platform, "id": p.id, "author_id": p.author_id, "created_at": p.created_at,
+        "text": p.text, "hashtags": p.hashtags, "urls": p.urls,
+        "media": [msgspec.structs.asdict(m) for m in p.media], "reply_to": p.reply_to,
+        "quote_of": p.quote_of, "repost_of": p.repost_of, "group_id": p.group_id, "lang": p.lang,
+        "source": p.source,
+    }
+
+
+def _account_row(a: Account) -> dict:
+    row = {"platform": a.platform, "id": a.id}
+    for f in _ACCOUNT_FIELDS:
+        row[f] = getattr(a, f)
+    if not row["links"]:
+        row["links"] = None
+    return row
+
+
+def _complete_account_row(row: dict) -> dict:
+    out = dict(row)
+    out["links"] = out.get("links") or []
+    return out
+
+
+def _merge_account_rows(old: dict, new: dict) -> dict:
+    """Newer non-empty values win; a record that does not know a field keeps the known one."""
+    out = dict(old)
+    for f in _ACCOUNT_FIELDS:
+        v = new.get(f)
+        if v is not None:
+            out[f] = v
+    out["links"] = out.get("links") or []
+    return out
+
+
+def _signal_row(platform: str, s: Signal) -> dict:
+    return {
+        "id": signal_id(s, platform), "platform": platform, "post_id": s.post_id,
+        "subject_type": s.subject_type, "subject_id": s.subject_id, "detector": s.detector,
+        "version": s.version, "indicator": s.indicator, "score": s.score,
+        "explanation": s.explanation, "evidence": [msgspec.structs.asdict(e) for e in s.evidence],
+    }
+
+
+def _verdict_row(v: Verdict, policy_version: str) -> dict:
+    return {"platform": v.platform, "post_id": v.post_id, "author_id": v.author_id, "score": v.score,
+            "category": v.category, "severity": v.severity, "rules": v.rules, "policy_version": policy_version}

@@ -1,0 +1,138 @@
+"""Tables of the csewatch store (SQLAlchemy Core): posts, accounts, edges, signals, verdicts, cases,
+case membership, scan checkpoints, rejects and detector state."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+posts = Table(
+    "posts", metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("id", String(200), primary_key=True),
+    Column("author_id", String(200), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("hashtags", JSON),
+    Column("urls", JSON),
+    Column("media", JSON),
+    Column("reply_to", String(200)),
+    Column("quote_of", String(200)),
+    Column("repost_of", String(200)),
+    Column("group_id", String(200)),
+    Column("lang", String(16)),
+    Column("source", String(1000)),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("id", String(200), primary_key=True),
+    Column("handle", String(200)),
+    Column("display_name", Text),
+    Column("bio", Text),
+    Column("links", JSON),
+    Column("created_at", Float),
+    Column("followers", Integer),
+    Column("following", Integer),
+    Column("posts_count", Integer),
+    Column("avatar_hash", String(128)),
+    Column("status", String(32)),
+    Column("status_reason", Text),
+)
+
+edges = Table(
+    "edges", metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("src", String(200), primary_key=True),
+    Column("dst", String(200), primary_key=True),
+    Column("created_at", Float),
+)
+
+signals = Table(
+    "signals", metadata,
+    Column("id", String(40), primary_key=True),  # digest of what makes the signal itself
+    Column("platform", String(32), nullable=False),
+    Column("post_id", String(200), index=True),
+    Column("subject_type", String(16), nullable=False),
+    Column("subject_id", String(200), nullable=False),
+    Column("detector", String(32), nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Index("ix_signals_subject", "platform", "subject_type", "subject_id"),
+)
+
+verdicts = Table(
+    "verdicts", metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("post_id", String(200), primary_key=True),
+    Column("author_id", String(200), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("severity", Integer, nullable=False),
+    Column("rules", JSON, nullable=False),
+    Column("policy_version", String(120), nullable=False),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", String(300), primary_key=True),
+    Column("platform", String(32), nullable=False),
+    Column("subject_type", String(16), nullable=False),
+    Column("subject_id", String(200), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("severity", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("priority", Float, nullable=False, index=True),
+    Column("state", String(16), nullable=False),
+    Column("n_posts", Integer, nullable=False),
+    Column("reach", Integer, nullable=False),
+    Column("first_seen", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+)
+
+case_posts = Table(
+    "case_posts", metadata,
+    Column("case_id", String(300), primary_key=True),
+    Column("platform", String(32), primary_key=True),
+    Column("post_id", String(200), primary_key=True),
+)
+
+checkpoints = Table(
+    "checkpoints", metadata,
+    Column("source", String(1000), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("format", String(16)),
+    Column("updated_at", Float, nullable=False),
+)
+
+rejects = Table(
+    "rejects", metadata,
+    Column("source", String(1000), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("reason", Text, nullable=False),
+)
+
+detector_state = Table(
+    "detector_state", metadata,
+    Column("namespace", String(32), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
