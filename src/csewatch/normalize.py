@@ -30,8 +30,12 @@ from importlib import resources
 # character folding tables
 
 _ZERO_WIDTH_CATEGORIES = {"Cf", "Cc", "Mn", "Me"}
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-                       "@": "a", "$": "s", "!": "i", "|": "l", "€": "e", "£": "l"})
+# U+E000 stands for a glyph that reads as either i or l (1, |, Cyrillic palochka, Latin iota...):
+# the folded text is made once with each reading and both are matched.
+AMBIG = "\ue000"
+_LEET = str.maketrans({"0": "o", "1": AMBIG, "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+                       "@": "a", "$": "s", "!": "i", "|": AMBIG, "€": "e", "£": "l"})
+_AMBIG_READINGS = ("i", "l", ".")  # the last: a | used as a separator (c|p)
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|\b(?:[a-z0-9-]+(?:\.|\[\.\]|\(\.\)|\(dot\)|\[dot\]))+"
     r"(?:com|net|org|me|gg|nz|io|co|ly|link|app|to|cc|ru|xyz)\b(?:/\S*)?",
@@ -90,11 +94,15 @@ class _FoldTable(dict):
 # the steps that take plain text to the folded skeleton
 
 _SEPARATORS = r"*._\-'’`·•|/\\~^+=:,"
-_INWORD_SEP_RE = re.compile(rf"(?<=[a-z0-9])[{_SEPARATORS}]+(?=[a-z0-9])")
+_INWORD_SEP_RE = re.compile(rf"(?<=[a-z0-9])[{_SEPARATORS}]+(?=[a-z0-9?])")
 _SPACED_LETTERS_RE = re.compile(rf"(?<![a-z0-9])[a-z](?:[\s{_SEPARATORS}]{{1,3}}[a-z](?![a-z0-9])){{1,}}")
 _REPEAT_RE = re.compile(r"([a-z])\1+")
 _SPACE_RE = re.compile(r"\s{2,}")
-_LEET_TOKEN_RE = re.compile(r"(?<![a-z0-9@$!|])[a-z0-9@$!|€£]*[a-z][a-z0-9@$!|€£]*")
+_LEET_CHARS = "0-9@$!|€£\ue000"
+_LEET_TOKEN_RE = re.compile(
+    rf"(?<![a-z{_LEET_CHARS}])(?=[a-z{_LEET_CHARS}]*[a-z\ue000])(?=[a-z{_LEET_CHARS}]*[{_LEET_CHARS}])"
+    rf"[a-z{_LEET_CHARS}]+"
+)
 _HAS_LEET_RE = re.compile(r"[0-9@$!|€£]")
 
 
@@ -119,6 +127,7 @@ def _keep_none(m: re.Match[str]) -> list[int]:
 _DELETE_STEPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str],
                           Callable[[re.Match[str]], list[int]]]] = [
     (_INWORD_SEP_RE, "", _keep_none),
+    (_REPEAT_RE, r"\1", _keep_first),
     (_SPACED_LETTERS_RE, lambda m: "".join(c for c in m.group(0) if "a" <= c <= "z"), _keep_letters),
     (_REPEAT_RE, r"\1", _keep_first),
     (_SPACE_RE, " ", _keep_one_space),
@@ -127,10 +136,8 @@ _DELETE_STEPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str],
 
 def _unleet_token(m: re.Match[str]) -> str:
     tok = m.group(0)
-    if not _HAS_LEET_RE.search(tok):
-        return tok
     lead = ""
-    if tok[0] == "@":  # a mention keeps its sigil
+    if tok[0] == "@" and len(tok) > 4:  # a mention keeps its sigil; "@re", "@9e" are leet
         lead, tok = "@", tok[1:]
     return lead + tok.translate(_LEET)
 
@@ -145,26 +152,33 @@ def _mask_urls(text: str) -> str:
 class View:
     """One normalized view of a field: the text to match on and a lazy map back to the original."""
 
-    __slots__ = ("text", "original", "_mapper", "_map")
+    __slots__ = ("text", "original", "_mapper", "_map", "_ends")
 
-    def __init__(self, text: str, original: str, mapper: Callable[[], list[int]] | None):
+    def __init__(self, text: str, original: str,
+                 mapper: Callable[[], list[int] | tuple[list[int], list[int]]] | None):
         self.text = text
         self.original = original
         self._mapper = mapper
         self._map: list[int] | None = None
+        self._ends: list[int] | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original-text span that produced view characters [start, end)."""
         if self._mapper is None:
             return start, end
         if self._map is None:
-            self._map = self._mapper()
-        m = self._map
+            got = self._mapper()
+            if isinstance(got, tuple):
+                self._map, self._ends = got
+            else:
+                self._map, self._ends = got, [i + 1 for i in got]
+        m, me = self._map, self._ends
+        assert me is not None
         if not m:
             return 0, 0
         s = m[min(start, len(m) - 1)]
-        e = m[min(max(end - 1, start), len(m) - 1)] + 1
-        return s, e
+        e = me[min(max(end - 1, start), len(m) - 1)]
+        return s, max(e, s)
 
     def original_text(self, start: int, end: int) -> str:
         s, e = self.span(start, end)
@@ -174,8 +188,10 @@ class View:
 class Normalizer:
     """Builds the plain and folded views of text; configured by the policy pack's emoji words."""
 
-    def __init__(self, emoji_words: Mapping[str, str] | None = None):
-        self.emoji_words = {k: v for k, v in (emoji_words or {}).items()}
+    def __init__(self, emoji_words: Mapping[str, str] | None = None,
+                 lookalikes: Mapping[str, str] | None = None):
+        self.emoji_words = dict(emoji_words or {})
+        self.lookalikes = {ord(k): v for k, v in (lookalikes or {}).items()}
         self._plain_table = _FoldTable(_plain_char)
         self._fold_table = _FoldTable(self._fold_char)
 
@@ -187,7 +203,14 @@ class Normalizer:
         if plain.isascii():
             return plain
         protos = _confusable_prototypes()
-        return "".join(c if c.isascii() else protos.get(ord(c), c) for c in plain)
+        out = []
+        for c in (ch,) if ord(ch) in protos or ord(ch) in self.lookalikes else plain:
+            if c.isascii():
+                out.append(c)
+                continue
+            proto = self.lookalikes.get(ord(c)) or protos.get(ord(c)) or protos.get(ord(c.lower())) or c
+            out.append(AMBIG if proto in ("i", "l") else proto)
+        return "".join(out)
 
     # -- views ------------------------------------------------------------------------------
     def plain(self, text: str) -> View:
@@ -198,37 +221,63 @@ class Normalizer:
         return View(out, text, lambda: _char_map(text, self._plain_table))
 
     def fold(self, text: str) -> View:
-        out = self._fold_fast(text)
-        return View(out, text, lambda: self._fold_tracked(text)[1])
+        """The folded view (the first reading, when a glyph reads as either i or l)."""
+        return self.fold_variants(text)[0]
+
+    def fold_variants(self, text: str) -> list[View]:
+        """One folded view per reading of the i/l look-alikes in the text (usually just one)."""
+        base = self._fold_chars(text)
+        if AMBIG not in base:
+            out = self._delete_fast(base)
+            return [View(out, text, lambda: self._fold_tracked(text)[1])]
+        views = []
+        seen = set()
+        for reading in _AMBIG_READINGS:
+            out = self._delete_fast(base.replace(AMBIG, reading))
+            if out not in seen:
+                seen.add(out)
+                views.append(View(out, text, lambda r=reading: self._fold_tracked(text, r)[1]))
+        return views
 
     def fold_term(self, term: str) -> str:
         """Fold a lexicon term the way text is folded, so both meet in the same skeleton."""
-        return self._fold_fast(term).strip()
+        return self._delete_fast(self._fold_chars(term).replace(AMBIG, "i")).strip()
 
-    def _fold_fast(self, text: str) -> str:
+    def _fold_chars(self, text: str) -> str:
         s = _mask_urls(text).translate(self._fold_table)
-        if _HAS_LEET_RE.search(s):
+        if _HAS_LEET_RE.search(s) or AMBIG in s:
             s = _LEET_TOKEN_RE.sub(_unleet_token, s)
+        return s
+
+    @staticmethod
+    def _delete_fast(s: str) -> str:
         for pattern, repl, _keep in _DELETE_STEPS:
             s = pattern.sub(repl, s)
         return s
 
-    def _fold_tracked(self, text: str) -> tuple[str, list[int]]:
+    def _fold_tracked(self, text: str, reading: str = "i") -> tuple[str, tuple[list[int], list[int]]]:
+        """The folded text with, for each of its characters, the original start and end offsets."""
         masked = _mask_urls(text)
         pieces: list[str] = []
         m: list[int] = []
         table = self._fold_table
-        for i, ch in enumerate(masked):
-            r = table[ord(ch)]
-            if r:
-                pieces.append(r)
-                m.extend([i] * len(r))
-        s = "".join(pieces)
-        if _HAS_LEET_RE.search(s):
+        if masked.isascii() and not _has_ctrl(masked):
+            s = masked.lower()
+            m = list(range(len(s)))
+        else:
+            for i, ch in enumerate(masked):
+                r = table[ord(ch)]
+                if r:
+                    pieces.append(r)
+                    m.extend([i] * len(r))
+            s = "".join(pieces)
+        me = [i + 1 for i in m]
+        if _HAS_LEET_RE.search(s) or AMBIG in s:
             s = _LEET_TOKEN_RE.sub(_unleet_token, s)  # one-to-one: the map is unchanged
+        s = s.replace(AMBIG, reading)
         for pattern, _repl, keep in _DELETE_STEPS:
-            s, m = _delete_tracked(pattern, keep, s, m)
-        return s, m
+            s, m, me = _delete_tracked(pattern, keep, s, m, me)
+        return s, (m, me)
 
 
 def _has_ctrl(text: str) -> bool:
@@ -243,21 +292,31 @@ def _char_map(text: str, table: Mapping[int, str]) -> list[int]:
 
 
 def _delete_tracked(pattern: re.Pattern[str], keep: Callable[[re.Match[str]], list[int]],
-                    s: str, m: list[int]) -> tuple[str, list[int]]:
+                    s: str, m: list[int], me: list[int]) -> tuple[str, list[int], list[int]]:
+    """Apply one deletion step, carrying each kept character's original start and end.
+
+    A kept character's end grows over the characters deleted after it in the same match, so a
+    collapsed run (``sellll`` -> ``sel``) still cites the whole run."""
     out: list[str] = []
     om: list[int] = []
+    ome: list[int] = []
     last = 0
     for mt in pattern.finditer(s):
         a, b = mt.span()
         out.append(s[last:a])
         om.extend(m[last:a])
-        for k in keep(mt):
+        ome.extend(me[last:a])
+        kept = keep(mt)
+        for j, k in enumerate(kept):
             out.append(s[a + k])
             om.append(m[a + k])
+            last_in_run = (kept[j + 1] - 1) if j + 1 < len(kept) else (b - a - 1)
+            ome.append(me[a + last_in_run])
         last = b
     out.append(s[last:])
     om.extend(m[last:])
-    return "".join(out), om
+    ome.extend(me[last:])
+    return "".join(out), om, ome
 
 
 # ---------------------------------------------------------------------------------------------

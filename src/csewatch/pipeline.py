@@ -38,7 +38,7 @@ class DetectionEngine:
 
     def __init__(self, policy: Policy):
         self.policy = policy
-        self.normalizer = Normalizer(policy.normalization.emoji_words)
+        self.normalizer = Normalizer(policy.normalization.emoji_words, policy.normalization.lookalikes)
         self.lexicon = Lexicon(policy, self.normalizer)
         self.links = LinkMatcher(policy)
         self.lexicon_detector = LexiconDetector(self.lexicon)

@@ -24,7 +24,7 @@ class Prepared:
         self.account = account
         self.normalizer = normalizer
         self._plain: dict[str, View] = {}
-        self._fold: dict[str, View] = {}
+        self._fold: dict[str, list[View]] = {}
         self.hits: Any = None  # lexicon hits on the post text, filled by the lexicon detector
         self.signals: list[Signal] = []
 
@@ -48,10 +48,10 @@ class Prepared:
             v = self._plain[field] = self.normalizer.plain(self.field_text(field))
         return v
 
-    def fold(self, field: str = "text") -> View:
+    def fold_variants(self, field: str = "text") -> list[View]:
         v = self._fold.get(field)
         if v is None:
-            v = self._fold[field] = self.normalizer.fold(self.field_text(field))
+            v = self._fold[field] = self.normalizer.fold_variants(self.field_text(field))
         return v
 
 

@@ -52,8 +52,7 @@ class AccountDetector:
             if not raw:
                 continue
             text = _HANDLE_SPLIT.sub(" ", raw.lower()) if field == "handle" else raw
-            view = p.normalizer.fold(text)
-            for name, s, e, term in self.lexicon.find(view.text):
+            for name, s, e, term, view in self.lexicon.find_views(p.normalizer.fold_variants(text)):
                 if field == "handle":  # the handle was re-spaced before folding: cite all of it
                     ev = Evidence(field, 0, len(raw), raw, f"terms:{name}:{term}")
                 else:

@@ -31,13 +31,12 @@ class ContextDetector:
         if not state.media_posts.get(parent_key):
             return []
         out: list[Signal] = []
-        fold = p.fold("text")
         relation = "reply to" if post.reply_to else "quote of"
         groups: dict[str, list] = {}
-        for name, s, e, term in p.hits or ():
+        for name, s, e, term, view in p.hits or ():
             ind = _FROM_LEXICON.get(name)
             if ind:
-                groups.setdefault(ind, []).append(evidence_from_view(fold, "text", s, e, f"context:{term}"))
+                groups.setdefault(ind, []).append(evidence_from_view(view, "text", s, e, f"context:{term}"))
         ages = find_minor_ages(p.plain("text"))
         if ages:
             pv = p.plain("text")

@@ -18,7 +18,7 @@ from csewatch.model import Evidence, Signal
 from csewatch.normalize import Normalizer, View, segments_contain, token_at
 from csewatch.policy import Policy
 
-Hit = tuple[str, int, int, str]  # (indicator, start, end, folded term) in the folded view
+Hit = tuple[str, int, int, str, View]  # (indicator, start, end, folded term, the view it is in)
 
 
 class Lexicon:
@@ -41,7 +41,22 @@ class Lexicon:
         self.automaton.make_automaton()
         self.size = len(entries)
 
-    def find(self, text: str) -> list[Hit]:
+    def find_views(self, views: list[View]) -> list[Hit]:
+        """Hits in every reading of a field; the same original span is reported once."""
+        if len(views) == 1:
+            return self.find(views[0])
+        hits: list[Hit] = []
+        seen: set[tuple[str, int, int]] = set()
+        for view in views:
+            for hit in self.find(view):
+                k = (hit[0], *view.span(hit[1], hit[2]))
+                if k not in seen:
+                    seen.add(k)
+                    hits.append(hit)
+        return hits
+
+    def find(self, view: View) -> list[Hit]:
+        text = view.text
         hits: list[Hit] = []
         n = len(text)
         for end_idx, (length, values) in self.automaton.iter(text):
@@ -57,14 +72,13 @@ class Lexicon:
                 if not segments_contain(token, values[0][1]):
                     continue
             for name, key in values:
-                hits.append((name, start, end, key))
+                hits.append((name, start, end, key, view))
         return hits
 
 
-def hits_to_signals(detector: object, p: Prepared, view: View, field: str, hits: list[Hit],
-                    prefix: str = "") -> list[Signal]:
+def hits_to_signals(detector: object, p: Prepared, field: str, hits: list[Hit], prefix: str = "") -> list[Signal]:
     by_indicator: dict[str, list[Evidence]] = defaultdict(list)
-    for name, start, end, key in hits:
+    for name, start, end, key, view in hits:
         by_indicator[name].append(evidence_from_view(view, field, start, end, f"terms:{name}:{key}"))
     out = []
     for name, evs in by_indicator.items():
@@ -87,10 +101,9 @@ class LexiconDetector:
         if not p.post.text:
             p.hits = []
             return []
-        view = p.fold("text")
-        hits = self.lexicon.find(view.text)
+        hits = self.lexicon.find_views(p.fold_variants("text"))
         p.hits = hits
-        signals = hits_to_signals(self, p, view, "text", hits)
+        signals = hits_to_signals(self, p, "text", hits)
         ages = find_minor_ages(p.plain("text"))
         if ages:
             pv = p.plain("text")

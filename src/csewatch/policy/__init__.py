@@ -90,6 +90,7 @@ class Links(msgspec.Struct, forbid_unknown_fields=True):
 class NormalizationConf(msgspec.Struct, forbid_unknown_fields=True):
     version: int
     emoji_words: dict[str, str] = {}
+    lookalikes: dict[str, str] = {}  # extra look-alike letters beyond the Unicode confusables data
 
 
 class Rule(msgspec.Struct, forbid_unknown_fields=True):
@@ -216,6 +217,10 @@ def check_policy(policy: Policy) -> list[str]:
         problems.append(f"{d}/pack.yaml: thresholds.flag must be in (0, 1]")
     if policy.pack.store.retain_posts not in ("all", "flagged"):
         problems.append(f"{d}/pack.yaml: store.retain_posts must be 'all' or 'flagged'")
+    for ch, proto in policy.normalization.lookalikes.items():
+        if len(ch) != 1 or len(proto) != 1 or not proto.isascii():
+            problems.append(f"{d}/normalization.yaml: lookalikes maps one character to one ASCII letter, "
+                            f"got {ch!r}: {proto!r}")
     for i, h in enumerate(policy.links.invite_hosts):
         if "/" in h.host or not h.host:
             problems.append(f"{d}/links.yaml: invite_hosts[{i}] host must be a bare host name")

@@ -1,0 +1,336 @@
+"""The ``csewatch`` command: demo, synth, scan, cases, explain, eval and policy check.
+
+Long jobs show a progress bar with rate and ETA; ``--quiet`` silences it and ``--json`` prints one
+machine-readable document instead of tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+)
+from rich.table import Table
+
+from csewatch.eval import evaluate, read_labels
+from csewatch.policy import PolicyError, load_policy
+from csewatch.store import Store
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Child-safety detection and response engine.")
+policy_app = typer.Typer(no_args_is_help=True, help="Policy pack tools.")
+app.add_typer(policy_app, name="policy")
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+DbOpt = typer.Option("csewatch.db", "--db", help="SQLite path or database URL (postgresql+psycopg://...)")
+PolicyOpt = typer.Option(None, "--policy", help="Policy pack directory (default: the bundled pack)")
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bars")
+
+
+def _policy(path: Path | None):
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        err.print(f"[red]policy error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+class _ScanProgress:
+    """A rich progress bar over the bytes of each source, with posts/s."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[posts]} posts, {task.fields[rate]} posts/s"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err, disable=quiet, transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
+        self.t0 = time.perf_counter()
+
+    def __enter__(self) -> _ScanProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def __call__(self, source: str, position: int, size: int | None, posts: int) -> None:
+        if self.quiet:
+            return
+        task = self.tasks.get(source)
+        if task is None:
+            task = self.tasks[source] = self.progress.add_task(Path(source).name, total=size, posts=0, rate=0)
+        rate = int(posts / max(time.perf_counter() - self.t0, 1e-9))
+        self.progress.update(task, completed=position, posts=posts, rate=rate)
+
+
+def _run_scan(paths: list[str], db: str | None, policy_dir: Path | None, fmt: str | None, rejects: Path | None,
+              restart: bool, batch_size: int, quiet: bool):
+    from csewatch.pipeline import Scanner
+
+    policy = _policy(policy_dir)
+    store = Store(db, policy.version) if db else None
+    with _ScanProgress(quiet) as prog:
+        scanner = Scanner(policy, store, batch_size=batch_size, progress=prog, rejects_path=rejects)
+        try:
+            summary = scanner.scan(paths, fmt=fmt, restart=restart)
+        except FileNotFoundError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+    return scanner, summary
+
+
+@app.command()
+def scan(
+    paths: list[str] = typer.Argument(..., help="Files (.jsonl, .json, .gz), directories, or - for stdin"),
+    db: str = DbOpt,
+    policy: Path | None = PolicyOpt,
+    fmt: str | None = typer.Option(None, "--format", help="x | bluesky | mastodon | native (default: detect)"),
+    rejects: Path = typer.Option(Path("csewatch-rejects.jsonl"), "--rejects", help="Where rejected lines are listed"),
+    restart: bool = typer.Option(False, "--restart", help="Ignore saved checkpoints and read sources from the start"),
+    batch_size: int = typer.Option(2000, "--batch-size", min=1),
+    quiet: bool = QuietOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Scan a stream into the store; resumes each source from its last committed checkpoint."""
+    if fmt and fmt not in ("x", "bluesky", "mastodon", "native"):
+        err.print(f"[red]unknown format {fmt!r}[/red]")
+        raise typer.Exit(2)
+    _scanner, s = _run_scan(paths, db, policy, fmt, rejects, restart, batch_size, quiet or as_json)
+    doc = {"sources": s.sources, "lines": s.lines, "posts": s.posts, "accounts": s.accounts, "edges": s.edges,
+           "rejects": s.rejects, "signals": s.signals, "verdicts": s.verdicts, "categories": s.categories,
+           "resumed_from_line": s.resumed_from, "seconds": round(s.seconds, 3),
+           "posts_per_s": round(s.posts_per_s, 1), "rejects_file": str(rejects)}
+    if as_json:
+        print(json.dumps(doc))
+        return
+    console.print(f"scanned {s.posts:,} posts from {s.lines:,} lines in {s.seconds:.1f}s "
+                  f"({s.posts_per_s:,.0f} posts/s): {s.verdicts:,} flagged, {s.rejects:,} rejected"
+                  + (f" (listed in {rejects})" if s.rejects else ""))
+    for src, line in s.resumed_from.items():
+        console.print(f"resumed {src} after line {line:,}")
+
+
+def _cases_table(store: Store, limit: int, category: str | None = None) -> Table:
+    table = Table(title=f"Top {limit} cases", show_lines=False)
+    for col in ("#", "case", "priority", "category", "sev", "posts", "evidence that fired"):
+        table.add_column(col, overflow="fold")
+    for i, c in enumerate(store.top_cases(limit, category=category), 1):
+        table.add_row(str(i), f"{c.subject_type}:{c.subject_id[:40]}", f"{c.priority:.2f}", c.category,
+                      str(c.severity), str(c.n_posts), _evidence_summary(store, c.id))
+    return table
+
+
+def _evidence_summary(store: Store, cid: str) -> str:
+    rows = store.case_verdicts(cid, limit=1)
+    if not rows:
+        return ""
+    top = rows[0]
+    sigs = store.post_signals(top["platform"], top["post_id"])
+    parts = []
+    for s in sigs:
+        texts = sorted({e["text"] for e in s["evidence"] if e.get("text")})[:3]
+        parts.append(f"{s['indicator']}" + (f"={'/'.join(texts)}" if texts else ""))
+    return f"{','.join(top['rules'][:2])}: " + "; ".join(parts[:6])
+
+
+@app.command()
+def cases(
+    db: str = DbOpt, limit: int = typer.Option(20, "--limit", "-n"),
+    category: str | None = typer.Option(None, "--category"), as_json: bool = JsonOpt,
+) -> None:
+    """The case queue, highest priority first."""
+    store = Store(db)
+    if as_json:
+        import msgspec
+
+        print(msgspec.json.encode(store.top_cases(limit, category=category)).decode())
+        return
+    console.print(_cases_table(store, limit, category))
+
+
+@app.command()
+def explain(
+    ident: str = typer.Argument(..., help="A case id (platform:type:subject) or a post (platform:post id)"),
+    db: str = DbOpt, as_json: bool = JsonOpt,
+) -> None:
+    """Why a case or a post was flagged: every signal, the rule, the field and span it fired on."""
+    store = Store(db)
+    case = store.case(ident)
+    doc: dict = {}
+    if case is not None:
+        import msgspec
+
+        doc["case"] = msgspec.to_builtins(case)
+        doc["posts"] = []
+        for v in store.case_verdicts(ident, limit=20):
+            doc["posts"].append({"post": f"{v['platform']}:{v['post_id']}", "score": v["score"],
+                                 "category": v["category"], "rules": v["rules"], "text": v.get("text"),
+                                 "signals": _signals_doc(store.post_signals(v["platform"], v["post_id"]))})
+        if case.subject_type == "account":
+            doc["account_signals"] = _signals_doc(store.subject_signals(case.platform, "account", case.subject_id))
+    else:
+        platform, _, post_id = ident.partition(":")
+        post = store.post(platform, post_id)
+        sigs = store.post_signals(platform, post_id)
+        if post is None and not sigs:
+            err.print(f"[red]no case or post {ident!r}[/red]")
+            raise typer.Exit(1)
+        verdict = store.verdict_map().get((platform, post_id))
+        doc = {"post": ident, "text": post["text"] if post else None, "verdict": verdict,
+               "signals": _signals_doc(sigs)}
+    if as_json:
+        print(json.dumps(doc, default=str))
+        return
+    _print_explain(doc)
+
+
+def _signals_doc(rows: list[dict]) -> list[dict]:
+    return [{"detector": f"{r['detector']}@{r['version']}", "indicator": r["indicator"], "score": r["score"],
+             "explanation": r["explanation"], "evidence": r["evidence"]} for r in rows]
+
+
+def _print_explain(doc: dict) -> None:
+    if "case" in doc:
+        c = doc["case"]
+        console.print(f"[bold]case {c['id']}[/bold]  category={c['category']} severity={c['severity']} "
+                      f"priority={c['priority']} posts={c['n_posts']} state={c['state']}")
+        for s in doc.get("account_signals", []):
+            console.print(f"  account  {s['indicator']}: {s['explanation']}")
+        for p in doc["posts"]:
+            console.print(f"\n[bold]{p['post']}[/bold] score={p['score']} rules={', '.join(p['rules'])}")
+            if p.get("text") is not None:
+                console.print(f"  text: {p['text']!r}")
+            _print_signals(p["signals"])
+    else:
+        console.print(f"[bold]post {doc['post']}[/bold]  verdict={doc['verdict']}")
+        if doc.get("text") is not None:
+            console.print(f"  text: {doc['text']!r}")
+        _print_signals(doc["signals"])
+
+
+def _print_signals(signals: list[dict]) -> None:
+    for s in signals:
+        spans = ", ".join(f"{e['field']}[{e['start']}:{e['end']}]={e['text']!r} ({e['rule']})" for e in s["evidence"])
+        console.print(f"  - {s['detector']} {s['indicator']}: {s['explanation']}\n      {spans}")
+
+
+@app.command("eval")
+def eval_cmd(
+    labels: Path = typer.Option(..., "--labels", exists=True, help="labels.jsonl written by csewatch synth"),
+    db: str = DbOpt, worst: int = typer.Option(5, "--worst"), as_json: bool = JsonOpt,
+) -> None:
+    """Precision, recall and F1 of the scanned store against labels, with the worst errors."""
+    store = Store(db)
+    report = _evaluate(store, labels, worst)
+    if as_json:
+        print(json.dumps(report.to_dict(), default=str))
+        return
+    _print_eval(report)
+
+
+def _evaluate(store: Store, labels: Path, worst: int):
+    verdicts = store.verdict_map()
+    predicted = {f"{p}:{i}": v for (p, i), v in verdicts.items()}
+
+    def explain(key: str) -> list[str]:
+        platform, _, pid = key.partition(":")
+        return [f"{s['indicator']}: {s['explanation']}" for s in store.post_signals(platform, pid)]
+
+    return evaluate(read_labels(labels), predicted, worst=worst, explain=explain)
+
+
+def _print_eval(report) -> None:
+    t = Table(title=f"Evaluation on {report.n_labelled:,} labelled posts")
+    for col in ("category", "precision", "recall", "F1", "TP", "FP", "FN", "support"):
+        t.add_column(col, justify="right" if col != "category" else "left")
+    for name, s in [*report.categories.items(), ("(any flag)", report.overall)]:
+        t.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn),
+                  str(s.support))
+    console.print(t)
+    console.print(f"hard negatives flagged: {report.hard_negatives_flagged}/{report.hard_negatives} "
+                  f"({100 * report.hard_negative_rate:.2f}%)")
+    ct = Table(title="Confusion (label -> predicted)")
+    for col in ("label", "predicted", "posts"):
+        ct.add_column(col)
+    for (a, b), n in sorted(report.confusion.items()):
+        ct.add_row(a, b, str(n))
+    console.print(ct)
+    for title, rows in (("worst false positives", report.false_positives),
+                        ("false negatives", report.false_negatives)):
+        if rows:
+            console.print(f"[bold]{title}[/bold]")
+            for r in rows:
+                console.print(f"  {r['post']} {r.get('predicted', r.get('label'))}: " + "; ".join(r["evidence"][:5]))
+
+
+@app.command()
+def synth(
+    out: Path = typer.Option(Path("csewatch-demo"), "--out", "-o"),
+    posts: int = typer.Option(20_000, "--posts", "-n", min=10),
+    seed: int = typer.Option(1, "--seed"),
+    fmt: str = typer.Option("mixed", "--format", help="mixed (one file per platform) | x | bluesky | mastodon | native"),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Write a seeded, labelled synthetic stream: OUT/stream/*.jsonl and OUT/labels.jsonl."""
+    from csewatch.synth import generate
+
+    if fmt not in ("mixed", "x", "bluesky", "mastodon", "native"):
+        err.print(f"[red]unknown format {fmt!r}[/red]")
+        raise typer.Exit(2)
+    counts = generate(out, posts, seed, fmt)
+    if as_json:
+        print(json.dumps({"out": str(out), "posts": counts}))
+    else:
+        console.print(f"wrote {sum(counts.values()):,} posts to {out}/stream ({counts}) and labels to {out}/labels.jsonl")
+
+
+@app.command()
+def demo(
+    posts: int = typer.Option(20_000, "--posts", "-n", min=100),
+    seed: int = typer.Option(int(time.time()) % 100_000, "--seed", help="Default: a new seed each run"),
+    out: Path = typer.Option(Path("csewatch-demo"), "--out"),
+    db: str = DbOpt, top: int = typer.Option(15, "--top"), quiet: bool = QuietOpt,
+) -> None:
+    """Generate a labelled synthetic stream, scan it into SQLite, show the top cases and the scores."""
+    from csewatch.synth import generate
+
+    if Path(db).exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(db + suffix).unlink(missing_ok=True)
+    console.print(f"[bold]1/3[/bold] generating {posts:,} synthetic posts (seed {seed}) into {out}/")
+    generate(out, posts, seed, "mixed")
+    console.print(f"[bold]2/3[/bold] scanning into {db}")
+    _scanner, s = _run_scan([str(out / "stream")], db, None, None, out / "rejects.jsonl", True, 2000, quiet)
+    console.print(f"scanned {s.posts:,} posts in {s.seconds:.1f}s ({s.posts_per_s:,.0f} posts/s), "
+                  f"{s.verdicts:,} flagged, {s.rejects} rejected")
+    store = Store(db)
+    console.print(_cases_table(store, top))
+    console.print("[bold]3/3[/bold] evaluation against the labels")
+    _print_eval(_evaluate(store, out / "labels.jsonl", worst=3))
+    console.print(f"\nnext: [cyan]csewatch cases --db {db}[/cyan], [cyan]csewatch explain CASE_ID --db {db}[/cyan]")
+
+
+@policy_app.command("check")
+def policy_check(directory: Path | None = typer.Argument(None, help="Pack directory (default: bundled)")) -> None:
+    """Validate a policy pack: YAML, types, unknown indicators, ranges."""
+    try:
+        p = load_policy(directory)
+    except PolicyError as exc:
+        err.print(f"[red]invalid:[/red] {exc}")
+        raise typer.Exit(1) from None
+    n_terms = len(p.term_entries())
+    console.print(f"ok: {p.version} ({n_terms} terms, {len(p.rules.rules)} rules, "
+                  f"{len(p.hashtags.blocked)} blocked hashtags, {len(p.links.invite_hosts)} invite hosts)")
+
+
+def main() -> None:  # pragma: no cover
+    app(sys.argv[1:])

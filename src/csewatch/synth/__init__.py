@@ -1,0 +1,513 @@
+"""Seeded, labelled synthetic stream (``csewatch synth``): benign posts in several languages, hard
+negatives, adverts, sexualising reply threads under innocent media posts, solicitation, evasion
+announcements after suspensions, bot accounts posting several times a minute, and groups.
+
+Texts are assembled combinatorially from slots (offer, term, transaction, contact, price, link,
+hashtag) in random order and joiners, and every indicator word passes through random obfuscators
+(separators, leetspeak, look-alike letters, full-width and mathematical letters, repeated letters,
+zero-width characters, emoji, jumbled and camel-case hashtags), so evaluation does not test a fixed
+list of strings. Fixture text is clinical: indicators, never descriptions.
+
+Labels go to a separate file: one JSON line per post with its category and kind.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from csewatch.synth import writers
+
+START = 1_793_577_600.0  # 2026-11-02T00:00:00Z
+PLATFORMS = ("x", "bluesky", "mastodon", "native")
+
+# ---------------------------------------------------------------------------------------------
+# vocabularies (public indicator classes; variants deliberately wider than the default pack)
+
+ABUSE_STRONG = ["pthc", "hurtcore", "child porn", "kid porn", "jailbait", "underage porn", "pedo content",
+                "lolicon", "shotacon", "ptsc", "childporn", "pedo vids"]
+ABUSE_AMBIG = ["cp", "cp", "cp", "c p", "loli", "cheese pizza", "pedo", "caldo de pollo"]
+OFFER = ["vids", "videos", "pics", "folder", "folders", "collection", "pack", "packs", "content", "links",
+         "files", "album", "archive", "stash", "mega links", "library", "photos"]
+TRANSACTION = ["selling", "sell", "for sale", "trading", "trade", "buy", "swap", "prices", "cheap", "deal",
+               "price list", "available", "offer", "menu", "swapping"]
+CONTACT = ["dm me", "dm", "DM for more", "hmu", "message me", "pm me", "inbox me", "dms open", "check bio",
+           "link in bio", "telegram", "tg", "discord", "kik", "contact me"]
+PAYMENT = ["paypal", "cashapp", "btc", "crypto", "usdt", "gift card", "venmo", "bitcoin"]
+MINOR = ["underage", "preteen", "young girls", "young boys", "schoolgirl", "minors"]
+INVITE_HOSTS = ["t.me", "telegram.me", "discord.gg", "mega.nz/folder", "dropbox.com/s", "t.me/joinchat"]
+EVASION = ["got banned", "got suspended", "new account", "new acc", "backup account", "old account got suspended",
+           "my main got banned", "banned again", "suspended again"]
+EVASION_TAIL = ["please share", "pls share", "follow my backup", "follow my new", "same as before", "plz share"]
+AGE_QUESTIONS = ["how old are you", "how old r u", "how old is she", "how old is he", "age?", "whats your age",
+                 "ur age?", "are you a minor"]
+TRADE_REQ = ["trade?", "wanna trade", "got more", "any more", "more pics", "send more", "dm me more", "trade pics"]
+PRICE_FORMS = ["${n}", "{n}$", "{n} usd", "€{n}", "{n}€", "£{n}", "{n} dollars", "{n} bucks", "0.00{d} btc", "{n} eur"]
+EMOJI_FOR = {"pizza": "🍕", "cheese": "🧀", "folder": "📁", "vids": "🎥", "pics": "📸", "dm": "📩"}
+
+CONFUSABLE = {"a": "аɑα", "c": "сϲ", "e": "еҽ", "i": "іɩ", "o": "оοσ", "p": "рρ", "s": "ѕ", "x": "х", "y": "уγ",
+              "h": "һ", "d": "ԁ", "l": "ӏ", "k": "κ", "t": "т", "n": "ո", "g": "ɡ"}
+LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7", "l": "1", "g": "9", "b": "8"}
+SEPS = ["*", ".", " ", "_", "-", "·", "|"]
+
+BENIGN = {
+    "en": ["just finished a {adj} {thing} with friends", "anyone else watching the {event} tonight?",
+           "new blog post about {topic} is up", "can't believe how {adj} the weather is today",
+           "my {rel} made the best {food} ever", "{topic} tips thread 🧵 part {n}", "grateful for this {adj} week",
+           "reading a book about {topic}, highly recommend", "traffic on the way to work was {adj} again",
+           "who is going to the {event} this weekend?"],
+    "es": ["hoy fue un día {adj_es} en el trabajo", "¿alguien vio el partido anoche?", "me encanta {topic_es}",
+           "nueva receta de {food_es} en el blog", "feliz fin de semana a todos"],
+    "de": ["heute war ein {adj_de} Tag", "wer kommt morgen zum Spiel?", "neuer Artikel über {topic_de}",
+           "das Wetter ist {adj_de}", "schönes Wochenende euch allen"],
+    "fr": ["quelle journée {adj_fr} aujourd'hui", "qui regarde le match ce soir ?", "nouvel article sur {topic_fr}",
+           "bon week-end à tous", "ma recette de {food_fr} préférée"],
+    "pt": ["que dia {adj_pt} hoje", "alguém viu o jogo ontem?", "novo post sobre {topic_pt}",
+           "bom fim de semana a todos", "receita de {food_pt} no blog"],
+}
+FILL = {
+    "adj": ["great", "long", "weird", "sunny", "rainy", "amazing", "quiet", "busy"],
+    "thing": ["hike", "project", "puzzle", "road trip", "workout", "game night"],
+    "event": ["match", "concert", "finale", "premiere", "marathon", "festival"],
+    "topic": ["gardening", "python", "photography", "budget travel", "history", "climate", "chess"],
+    "rel": ["mom", "dad", "sister", "brother", "partner", "roommate"],
+    "food": ["lasagna", "curry", "pancakes", "soup", "bread"],
+    "adj_es": ["largo", "bonito", "raro"], "topic_es": ["la fotografía", "el fútbol", "la música"],
+    "food_es": ["paella", "tortilla"], "adj_de": ["langer", "schöner", "komischer"],
+    "topic_de": ["Fotografie", "Geschichte", "Gartenarbeit"], "adj_fr": ["longue", "belle", "étrange"],
+    "topic_fr": ["la photographie", "l'histoire"], "food_fr": ["crêpes", "ratatouille"],
+    "adj_pt": ["longo", "bonito", "estranho"], "topic_pt": ["fotografia", "história"],
+    "food_pt": ["feijoada", "pão de queijo"],
+}
+BENIGN_TAGS = ["travel", "food", "photography", "python", "football", "music", "art", "nature", "books", "tbt"]
+
+HARD_NEGATIVES: dict[str, list[str]] = {
+    "cp_copy": ["use `cp -r {a}/ {b}/` to copy the whole folder", "cp {a}.txt {b}/ && ls -la",
+                "alias cp='cp -i' so you never overwrite files by accident", "TIL cp can preserve timestamps with -p",
+                "scp and cp both copy files, one over ssh"],
+    "cp_game": ["finally reached cp {n} in the {game} level", "caught a {n} CP {mon} in pokemon go!",
+                "selling my pokemon go account, team has {n} CP, ${p} dm me",
+                "stuck at the last cp of the raid again", "checkpoint (cp) {n} is brutal in this game"],
+    "cp_other": ["Captain CP scored twice tonight ⚽", "CP rail stock up {n}% today (canadian pacific)",
+                 "my son has CP (cerebral palsy) and started a new therapy", "CP awareness day: wear green",
+                 "combat power (cp) matters less than IVs"],
+    "legit_links": ["join our telegram group for the {topic} meetup: t.me/{h}", "class notes are on mega.nz/folder/{h}",
+                    "wedding photos uploaded to dropbox.com/s/{h}, dm me if the link breaks",
+                    "our {game} clan discord: discord.gg/{h} new members welcome",
+                    "crypto signals channel t.me/{h} (not financial advice)"],
+    "ages": ["my daughter turned {age} today! 🎂 happy birthday", "U{age} football team won the cup 🏆",
+             "{age} yo me would be proud of this", "happy {age}th birthday to my little brother",
+             "coaching the {age} year olds at soccer practice today"],
+    "prices": ["selling my bike ${p}, dm me", "concert tickets 2 for {p} usd, message me",
+               "photo prints for sale €{p} each, dm for the full collection",
+               "vintage stamp collection for sale, dm for prices", "used textbooks {p}$ each, pics in dm",
+               "cheese pizza and wings deal {p}$ tonight, order for delivery 🍕"],
+    "new_account": ["new account! my old one got hacked, please share", "got banned from the server lol",
+                    "this is my new account for the bakery, please share 🥐", "my main got suspended by mistake, appeal sent"],
+    "reporting": ["reported {n} accounts selling cp today, please report them too",
+                  "how do platforms stop csam? report buttons need to work better",
+                  "if you see cp links, report them to the hotline, do not share"],
+}
+GAMES = ["elden", "mario", "zelda", "halo"]
+MONS = ["dragonite", "snorlax", "gyarados", "lapras"]
+
+REPLY_BENIGN = ["so cute!", "great photo 😍", "love this", "happy birthday!! 🎉", "beautiful family",
+                "where was this taken?", "what a view", "congrats!"]
+PARENT_MEDIA = ["day at the beach with the kids 📸", "first day of school!", "family picnic today",
+                "her dance recital was amazing", "swim practice this morning", "birthday party pics",
+                "park day ☀️", "soccer tournament weekend"]
+
+
+@dataclass
+class SynthAccount:
+    platform: str
+    id: str
+    handle: str
+    display_name: str
+    bio: str
+    created_at: float
+    followers: int
+    kind: str = "benign"
+    status: str | None = None
+
+
+@dataclass
+class SynthPost:
+    platform: str
+    id: str
+    author: SynthAccount
+    text: str
+    created_at: float
+    label: str
+    kind: str
+    subtype: str = ""
+    hashtags: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    media: int = 0
+    reply_to: str | None = None
+    group_id: str | None = None
+
+
+class Obfuscator:
+    """Random, composable spelling changes of one indicator word."""
+
+    def __init__(self, rng: random.Random, rate: float = 0.6):
+        self.rng = rng
+        self.rate = rate
+
+    def __call__(self, word: str) -> str:
+        r = self.rng
+        if r.random() > self.rate:
+            return r.choice([word, word, word.upper(), word.title()])
+        ops = r.sample([self.sep, self.leet, self.confuse, self.width, self.repeat, self.zw, self.case],
+                       k=r.choice([1, 1, 2]))
+        for op in ops:
+            word = op(word)
+        return word
+
+    def sep(self, w: str) -> str:
+        s = self.rng.choice(SEPS)
+        if " " in w:
+            return w
+        if len(w) <= 4:
+            return s.join(w)
+        i = self.rng.randrange(1, len(w))
+        return w[:i] + s + w[i:]
+
+    def leet(self, w: str) -> str:
+        chars = list(w)
+        idx = [i for i, c in enumerate(chars) if c in LEET and 0 < i]
+        for i in self.rng.sample(idx, k=min(len(idx), self.rng.choice([1, 2]))):
+            chars[i] = self.rng.choice(LEET[chars[i]])
+        return "".join(chars)
+
+    def confuse(self, w: str) -> str:
+        chars = list(w)
+        idx = [i for i, c in enumerate(chars) if c in CONFUSABLE]
+        for i in self.rng.sample(idx, k=min(len(idx), self.rng.choice([1, 2, 3]))):
+            chars[i] = self.rng.choice(CONFUSABLE[chars[i]])
+        return "".join(chars)
+
+    def width(self, w: str) -> str:
+        style = self.rng.choice(["full", "bold", "italic"])
+        out = []
+        for c in w:
+            if "a" <= c <= "z":
+                base = {"full": 0xFF41, "bold": 0x1D41A, "italic": 0x1D44E}[style]
+                if style == "italic" and c == "h":
+                    out.append("ℎ")
+                else:
+                    out.append(chr(base + ord(c) - 97))
+            else:
+                out.append(c)
+        return "".join(out)
+
+    def repeat(self, w: str) -> str:
+        idx = [i for i, c in enumerate(w) if c.isalpha()]
+        if not idx:
+            return w
+        i = self.rng.choice(idx)
+        return w[:i] + w[i] * self.rng.randint(2, 4) + w[i + 1:]
+
+    def zw(self, w: str) -> str:
+        if len(w) < 2:
+            return w
+        i = self.rng.randrange(1, len(w))
+        return w[:i] + self.rng.choice(["\u200b", "\u200c", "\u2060"]) + w[i:]
+
+    def case(self, w: str) -> str:
+        return "".join(c.upper() if self.rng.random() < 0.5 else c for c in w)
+
+
+class Generator:
+    def __init__(self, seed: int, n_posts: int, platforms: tuple[str, ...] = PLATFORMS):
+        self.rng = random.Random(seed)
+        self.n_posts = n_posts
+        self.platforms = platforms
+        self.obf = Obfuscator(self.rng)
+        self.accounts: list[SynthAccount] = []
+        self.posts: list[SynthPost] = []
+        self.suspensions: list[tuple[float, SynthAccount]] = []
+        self._ids = 0
+
+    # -- identities ---------------------------------------------------------------------------
+    def _new_id(self, platform: str) -> str:
+        self._ids += 1
+        r = self.rng
+        if platform == "x":
+            return str(1_850_000_000_000_000_000 + self._ids * 7919 + r.randrange(7919))
+        if platform == "bluesky":
+            return "did:plc:" + "".join(r.choices(string.ascii_lowercase + "234567", k=24))
+        if platform == "mastodon":
+            return str(113_000_000_000_000_000 + self._ids * 104729 + r.randrange(104729))
+        return f"n{self._ids}"
+
+    def _post_id(self, acc: SynthAccount) -> str:
+        self._ids += 1
+        if acc.platform == "bluesky":
+            return f"{acc.id}/3l{self._ids:011d}"
+        if acc.platform == "native":
+            return f"p{self._ids}"
+        return self._new_id(acc.platform)
+
+    def account(self, kind: str, platform: str | None = None, young: bool = False) -> SynthAccount:
+        r = self.rng
+        platform = platform or r.choice(self.platforms)
+        first = r.choice(["sam", "alex", "maria", "li", "noah", "emma", "omar", "yuki", "lena", "joao", "anna", "tom"])
+        handle = f"{first}{r.choice(['', '_', '.'])}{r.choice(['art', 'runs', 'cooks', 'dev', 'photo', 'fan', ''])}{r.randint(1, 9999)}"
+        name = first.title() + r.choice(["", " " + r.choice(string.ascii_uppercase) + "."])
+        bio = r.choice(["", "coffee & code", "dad, runner, gardener", "photographer 📷", "views my own",
+                        "she/her · books · tea", "football is life", "student", "travel addict ✈️"])
+        if kind in ("advertiser", "bot", "evader"):
+            handle, name, bio = self._advert_profile(handle, name)
+        created = START - (r.uniform(0, 5) * 86400 if (young or kind in ("advertiser", "bot", "evader") and r.random() < 0.7)
+                           else r.uniform(60, 3000) * 86400)
+        acc = SynthAccount(platform, self._new_id(platform), handle[:30], name, bio, created,
+                           int(r.paretovariate(1.2) * 20) if kind == "benign" else r.randint(0, 400), kind)
+        self.accounts.append(acc)
+        return acc
+
+    def _advert_profile(self, handle: str, name: str) -> tuple[str, str, str]:
+        r = self.rng
+        style = r.random()
+        if style < 0.4:
+            term = r.choice(["cp", "pthc", "pedo"])
+            handle = f"{term}{r.choice(['_', '', '.'])}{r.choice(['vids', 'sell', 'folder', 'trade', 'links'])}{r.randint(1, 999)}"
+        if style < 0.25:
+            name = f"{self.obf(r.choice(['cp', 'pthc']))} {r.choice(OFFER)}"
+        bio_parts = []
+        if r.random() < 0.5:
+            bio_parts.append(self._price())
+        if r.random() < 0.5:
+            bio_parts.append(self._invite())
+        if r.random() < 0.4:
+            bio_parts.append(r.choice(CONTACT))
+        bio = " | ".join(bio_parts)
+        return handle, name, bio
+
+    # -- pieces ---------------------------------------------------------------------------------
+    def _price(self) -> str:
+        r = self.rng
+        return r.choice(PRICE_FORMS).format(n=r.choice([5, 10, 15, 20, 25, 30, 50, 60, 90, 100, 150]), d=r.randint(1, 9))
+
+    def _invite(self) -> str:
+        r = self.rng
+        host = r.choice(INVITE_HOSTS)
+        code = "".join(r.choices(string.ascii_letters + string.digits, k=r.randint(6, 12)))
+        link = f"{host}/{code}"
+        if r.random() < 0.25:
+            link = link.replace(".", r.choice(["[.]", "(dot)", " . ", "(.)"]), 1)
+        if r.random() < 0.3:
+            link = "https://" + link
+        return link
+
+    def _hashtag(self, words: list[str]) -> str:
+        r = self.rng
+        style = r.random()
+        words = [w.replace(" ", "") for w in words]
+        if style < 0.4:
+            tag = "".join(w.title() for w in words)
+        elif style < 0.7:
+            tag = "".join(words)
+        elif style < 0.85:
+            tag = "".join(words).upper()
+        else:
+            letters = list("".join(words))
+            r.shuffle(letters)  # a jumbled tag
+            tag = "".join(letters)
+        return "#" + tag
+
+    def _join(self, parts: list[str]) -> str:
+        return self.rng.choice([" ", " | ", " • ", "\n", ", ", " 👉 ", " ~ "]).join(p for p in parts if p)
+
+    # -- post kinds -------------------------------------------------------------------------------
+    def advert(self, acc: SynthAccount, t: float) -> SynthPost:
+        r = self.rng
+        strong = r.random() < 0.4
+        term = r.choice(ABUSE_STRONG if strong else ABUSE_AMBIG)
+        if term in ("cheese pizza",) and r.random() < 0.5:
+            term_text = r.choice(["🧀🍕", "🍕"]) + (" cheese pizza" if r.random() < 0.3 else "")
+            term = "cheese pizza"
+        else:
+            term_text = self.obf(term)
+        offer = r.choice(OFFER)
+        slots: list[str] = []
+        hashtags: list[str] = []
+        urls: list[str] = []
+        n_support = r.choice([2, 2, 3, 3, 4]) if not strong else r.choice([1, 2, 3])
+        support_kinds = r.sample(["transaction", "contact", "price", "link", "payment", "minor", "hashtag"], k=n_support)
+        core = f"{term_text} {self.obf(offer)}" if r.random() < 0.7 else term_text
+        slots.append(core)
+        for kind in support_kinds:
+            if kind == "transaction":
+                slots.append(self.obf(r.choice(TRANSACTION)))
+            elif kind == "contact":
+                slots.append(self.obf(r.choice(CONTACT)))
+            elif kind == "price":
+                slots.append(self._price())
+            elif kind == "link":
+                link = self._invite()
+                slots.append(link)
+                if r.random() < 0.5 and "(" not in link and "[" not in link and " " not in link:
+                    urls.append(link if link.startswith("http") else "https://" + link)
+            elif kind == "payment":
+                slots.append(self.obf(r.choice(PAYMENT)))
+            elif kind == "minor":
+                slots.append(self.obf(r.choice(MINOR)))
+            elif kind == "hashtag":
+                tag = self._hashtag([term.replace(" ", ""), r.choice(TRANSACTION + OFFER)])
+                slots.append(tag)
+                hashtags.append(tag[1:])
+        if "contact" not in support_kinds and r.random() < 0.2 and n_support < 2:
+            slots.append(r.choice(["📩", "✉️"]))
+        r.shuffle(slots)
+        if r.random() < 0.3:
+            slots.append(self._hashtag([r.choice(BENIGN_TAGS)]))
+        return SynthPost(acc.platform, self._post_id(acc), acc, self._join(slots), t, "advert_sale_trade", "advert",
+                         "strong" if strong else "ambiguous", hashtags=hashtags, urls=urls,
+                         media=1 if r.random() < 0.3 else 0,
+                         group_id=f"g{r.randint(1, 20)}" if r.random() < 0.2 else None)
+
+    def benign(self, acc: SynthAccount, t: float, media: bool = False) -> SynthPost:
+        r = self.rng
+        lang = r.choice(["en", "en", "en", "en", "es", "de", "fr", "pt"])
+        tpl = r.choice(BENIGN[lang])
+        text = tpl.format(n=r.randint(1, 9), **{k: r.choice(v) for k, v in FILL.items()})
+        if r.random() < 0.2:
+            text += " " + " ".join("#" + r.choice(BENIGN_TAGS) for _ in range(r.randint(1, 3)))
+        if r.random() < 0.05:
+            text += f" https://news.example.org/{r.randint(1000, 9999)}"
+        if r.random() < 0.05:
+            text += f" {r.choice(['$', '€'])}{r.randint(3, 300)}"
+        return SynthPost(acc.platform, self._post_id(acc), acc, text, t, "benign", "benign", lang,
+                         media=1 if media or r.random() < 0.15 else 0,
+                         group_id=f"g{r.randint(1, 50)}" if r.random() < 0.1 else None)
+
+    def hard_negative(self, acc: SynthAccount, t: float) -> SynthPost:
+        r = self.rng
+        sub = r.choice(list(HARD_NEGATIVES))
+        tpl = r.choice(HARD_NEGATIVES[sub])
+        code = "".join(r.choices(string.ascii_letters + string.digits, k=8))
+        text = tpl.format(a=r.choice(["src", "photos", "docs", "backup"]), b=r.choice(["dst", "old", "tmp"]),
+                          n=r.randint(2, 3000), p=r.choice([10, 20, 45, 90, 150]), game=r.choice(GAMES),
+                          mon=r.choice(MONS), h=code, topic=r.choice(FILL["topic"]), age=r.randint(6, 15))
+        return SynthPost(acc.platform, self._post_id(acc), acc, text, t, "benign", "hard_negative", sub,
+                         media=1 if r.random() < 0.2 else 0)
+
+    def context_reply(self, acc: SynthAccount, parent: SynthPost, t: float) -> SynthPost:
+        r = self.rng
+        kind = r.random()
+        if kind < 0.45:
+            text = self.obf(r.choice(AGE_QUESTIONS))
+        elif kind < 0.75:
+            text = self.obf(r.choice(TRADE_REQ))
+        else:
+            text = r.choice(["she's {a}?", "is he {a}yo", "{a} yo?", "she is {a} right", "{a} y/o?"]).format(a=r.randint(8, 15))
+        if r.random() < 0.4:
+            text += " " + r.choice(["😍", "🔥", "dm", "👀", self._invite()])
+        return SynthPost(acc.platform, self._post_id(acc), acc, text, t, "sexualising_context", "context",
+                         reply_to=parent.id)
+
+    def benign_reply(self, acc: SynthAccount, parent: SynthPost, t: float) -> SynthPost:
+        return SynthPost(acc.platform, self._post_id(acc), acc, self.rng.choice(REPLY_BENIGN), t, "benign",
+                         "benign_reply", reply_to=parent.id)
+
+    def solicitation(self, acc: SynthAccount, t: float) -> SynthPost:
+        r = self.rng
+        parts = [self.obf(r.choice(AGE_QUESTIONS)), self.obf(r.choice(CONTACT + MINOR))]
+        if r.random() < 0.3:
+            parts.append(self._invite())
+        r.shuffle(parts)
+        return SynthPost(acc.platform, self._post_id(acc), acc, self._join(parts), t, "solicitation", "solicitation")
+
+    def evasion(self, acc: SynthAccount, t: float) -> SynthPost:
+        r = self.rng
+        parts = [self.obf(r.choice(EVASION)), r.choice(EVASION_TAIL)]
+        extra = r.choice(["term", "term", "tag", "offer"])
+        if extra == "term":
+            parts.append(self.obf(r.choice(ABUSE_STRONG + ABUSE_AMBIG)) + " " + r.choice(OFFER))
+        elif extra == "tag":
+            parts.append(self._hashtag(["cp", r.choice(["sale", "trade", "sell"])]))
+        else:
+            parts += [r.choice(OFFER), self._invite(), r.choice(CONTACT)]
+        r.shuffle(parts)
+        return SynthPost(acc.platform, self._post_id(acc), acc, self._join(parts), t, "evasion_announcement",
+                         "evasion", extra)
+
+    # -- the stream ---------------------------------------------------------------------------------
+    def generate(self) -> None:
+        r = self.rng
+        n = self.n_posts
+        n_benign_accounts = max(20, n // 25)
+        benign_accounts = [self.account("benign") for _ in range(n_benign_accounts)]
+        advertisers = [self.account(r.choice(["advertiser", "advertiser", "bot"])) for _ in range(max(4, n // 400))]
+        repliers = [self.account("replier", young=r.random() < 0.5) for _ in range(max(4, n // 500))]
+        span = 86400.0
+        media_parents: dict[str, list[SynthPost]] = {p: [] for p in self.platforms}
+        while len(self.posts) < n:
+            t = START + r.uniform(0, span)
+            roll = r.random()
+            if roll < 0.70:
+                acc = r.choice(benign_accounts)
+                is_parent = r.random() < 0.06
+                post = self.benign(acc, t, media=is_parent)
+                if is_parent:
+                    post.text = r.choice(PARENT_MEDIA)
+                    post.media = 1
+                    media_parents[acc.platform].append(post)
+                self.posts.append(post)
+            elif roll < 0.78:
+                self.posts.append(self.hard_negative(r.choice(benign_accounts), t))
+            elif roll < 0.86:
+                acc = r.choice(advertisers)
+                if acc.kind == "bot":  # a burst: several posts a minute
+                    for k in range(r.randint(3, 8)):
+                        self.posts.append(self.advert(acc, t + k * r.uniform(4, 15)))
+                else:
+                    self.posts.append(self.advert(acc, t))
+            elif roll < 0.92:
+                plat = r.choice(self.platforms)
+                if media_parents[plat]:
+                    parent = r.choice(media_parents[plat][-50:])
+                    pt = max(t, parent.created_at + r.uniform(30, 3600))
+                    if r.random() < 0.55:
+                        cands = [a for a in repliers if a.platform == plat] or [self.account("replier", plat)]
+                        self.posts.append(self.context_reply(r.choice(cands), parent, pt))
+                    else:
+                        cands = [a for a in benign_accounts if a.platform == plat]
+                        self.posts.append(self.benign_reply(r.choice(cands), parent, pt))
+            elif roll < 0.95:
+                self.posts.append(self.solicitation(r.choice(repliers), t))
+            elif roll < 0.97:
+                old = r.choice(advertisers)
+                if old.status is None:
+                    old.status = "suspended"
+                    self.suspensions.append((t, old))
+                new = self.account("evader", old.platform, young=True)
+                new.handle = (old.handle.rstrip("0123456789") + r.choice(["_new", "2", "_back", "_bkp"]))[:30]
+                new.created_at = t - r.uniform(60, 600)
+                self.posts.append(self.evasion(new, t + 5))
+            else:
+                self.posts.append(self.benign(r.choice(benign_accounts), t))
+        self.posts = self.posts[:n]
+        self.posts.sort(key=lambda p: (p.created_at, p.id))
+
+
+def generate(out_dir: str | Path, n_posts: int = 20_000, seed: int = 1, fmt: str = "mixed") -> dict[str, int]:
+    """Write ``stream/`` (one file per platform format, or one native file) and ``labels.jsonl``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    platforms = PLATFORMS if fmt == "mixed" else (fmt,)
+    gen = Generator(seed, n_posts, platforms)
+    gen.generate()
+    (out / "stream").mkdir(exist_ok=True)
+    counts = writers.write_stream(gen, out / "stream")
+    with open(out / "labels.jsonl", "wb") as fh:
+        for p in gen.posts:
+            fh.write(orjson.dumps({"post": f"{p.platform}:{p.id}", "label": p.label, "kind": p.kind,
+                                   "subtype": p.subtype}) + b"\n")
+    return counts
