@@ -334,3 +334,7 @@ def policy_check(directory: Path | None = typer.Argument(None, help="Pack direct
 
 def main() -> None:  # pragma: no cover
     app(sys.argv[1:])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -98,6 +98,7 @@ _INWORD_SEP_RE = re.compile(rf"(?<=[a-z0-9])[{_SEPARATORS}]+(?=[a-z0-9?])")
 _SPACED_LETTERS_RE = re.compile(rf"(?<![a-z0-9])[a-z](?:[\s{_SEPARATORS}]{{1,3}}[a-z](?![a-z0-9])){{1,}}")
 _REPEAT_RE = re.compile(r"([a-z])\1+")
 _SPACE_RE = re.compile(r"\s{2,}")
+_SPACE_BEFORE_Q_RE = re.compile(r"(?<=[a-z])\s+(?=\?)")
 _LEET_CHARS = "0-9@$!|€£\ue000"
 _LEET_TOKEN_RE = re.compile(
     rf"(?<![a-z{_LEET_CHARS}])(?=[a-z{_LEET_CHARS}]*[a-z\ue000])(?=[a-z{_LEET_CHARS}]*[{_LEET_CHARS}])"
@@ -130,6 +131,7 @@ _DELETE_STEPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str],
     (_REPEAT_RE, r"\1", _keep_first),
     (_SPACED_LETTERS_RE, lambda m: "".join(c for c in m.group(0) if "a" <= c <= "z"), _keep_letters),
     (_REPEAT_RE, r"\1", _keep_first),
+    (_SPACE_BEFORE_Q_RE, "", _keep_none),
     (_SPACE_RE, " ", _keep_one_space),
 ]
 

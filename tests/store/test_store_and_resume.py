@@ -1,0 +1,103 @@
+"""Store idempotency, reject file content, and resume after SIGKILL of a real scan subprocess."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import orjson
+
+from csewatch.pipeline import Scanner
+from csewatch.store import Store
+from csewatch.synth import generate
+
+TABLES = ("posts", "accounts", "edges", "signals", "verdicts", "cases", "case_posts", "rejects")
+
+
+def _snapshot(db: str) -> dict:
+    con = sqlite3.connect(db)
+    snap = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+    snap["case_rows"] = sorted(con.execute(
+        "select id, category, severity, round(score, 4), n_posts, reach, first_seen, last_seen, round(priority, 3)"
+        " from cases").fetchall())
+    snap["signal_ids"] = con.execute("select count(distinct id) from signals").fetchone()[0]
+    con.close()
+    return snap
+
+
+def test_rescanning_is_idempotent_and_rejects_are_listed(policy, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(
+        b'{"type":"post","id":"1","author_id":"a","text":"pthc vids 20$"}\n'
+        b'{"type":"post","id":"2",\n'
+        b'{"type":"post","id":"3","author_id":"a","text":"cp folder dm t.me/abcdef"}\n'
+        b'{"type":"post","id":"4","author_id":"a","text":"\xff bad"}\n'
+    )
+    db = str(tmp_path / "t.db")
+    rejects = tmp_path / "rejects.jsonl"
+    s1 = Scanner(policy, Store(db, policy.version), batch_size=2, rejects_path=rejects).scan([str(src)])
+    assert (s1.posts, s1.rejects, s1.verdicts) == (2, 2, 2)
+    rows = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
+    assert [(r["line"], r["reason"].split(":")[0]) for r in rows] == [(2, "malformed JSON"), (4, "invalid UTF-8 at byte 48")]
+    assert all(r["source"] == str(src.resolve()) for r in rows)
+    first = _snapshot(db)
+    # the same file again: checkpoint says done, nothing is read
+    s2 = Scanner(policy, Store(db, policy.version), rejects_path=rejects).scan([str(src)])
+    assert s2.lines == 0 and _snapshot(db) == first
+    # forced re-read: every write is an idempotent upsert
+    Scanner(policy, Store(db, policy.version), rejects_path=rejects).scan([str(src)], restart=True)
+    assert _snapshot(db) == first
+    assert first["cases"] == 1 and first["case_rows"][0][4] == 2
+
+
+def test_appended_lines_continue_from_the_checkpoint(policy, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"type":"post","id":"1","author_id":"a","text":"pthc vids 20$"}\n')
+    db = str(tmp_path / "t.db")
+    Scanner(policy, Store(db, policy.version)).scan([str(src)])
+    with open(src, "ab") as fh:
+        fh.write(b'{"type":"post","id":"2","author_id":"a","text":"pthc vids 30$"}\n')
+    s = Scanner(policy, Store(db, policy.version)).scan([str(src)])
+    assert s.lines == 1 and s.posts == 1
+    assert _snapshot(db)["case_rows"][0][4] == 2
+
+
+def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
+    data = tmp_path / "synth"
+    generate(data, 12_000, seed=5, fmt="native")
+    stream = str(data / "stream")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "csewatch.cli", "scan", stream, "--quiet", "--batch-size", "300"]
+
+    ref_db = str(tmp_path / "ref.db")
+    subprocess.run([*cmd, "--db", ref_db, "--rejects", str(tmp_path / "r1.jsonl")], check=True, env=env)
+    reference = _snapshot(ref_db)
+    assert reference["posts"] == 12_000 and reference["cases"] > 0
+
+    db = str(tmp_path / "killed.db")
+    total_lines = sum(1 for _ in open(data / "stream" / "stream-native.jsonl", "rb"))
+    proc = subprocess.Popen([*cmd, "--db", db, "--rejects", str(tmp_path / "r2.jsonl")], env=env)
+    killed_at = 0
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            con = sqlite3.connect(db, timeout=0.1)
+            row = con.execute("select line from checkpoints").fetchone()
+            con.close()
+        except sqlite3.Error:
+            row = None
+        if row and row[0] >= total_lines // 4:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed_at = row[0]
+            break
+        time.sleep(0.005)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the scan finished before it could be killed"
+    assert 0 < killed_at < total_lines
+    partial = _snapshot(db)
+    assert partial["posts"] < reference["posts"]
+
+    subprocess.run([*cmd, "--db", db, "--rejects", str(tmp_path / "r2.jsonl")], check=True, env=env)
+    assert _snapshot(db) == reference
