@@ -36,11 +36,13 @@ AMBIG = "\ue000"
 _LEET = str.maketrans({"0": "o", "1": AMBIG, "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
                        "@": "a", "$": "s", "!": "i", "|": AMBIG, "€": "e", "£": "l"})
 _AMBIG_READINGS = ("i", "l", ".")  # the last: a | used as a separator (c|p)
-_URL_RE = re.compile(
-    r"(?:https?://|www\.)\S+|\b(?:[a-z0-9-]+(?:\.|\[\.\]|\(\.\)|\(dot\)|\[dot\]))+"
-    r"(?:com|net|org|me|gg|nz|io|co|ly|link|app|to|cc|ru|xyz)\b(?:/\S*)?",
-    re.IGNORECASE,
-)
+# a link with a path (``t.me/x``, ``t[.]me/x``, ``https://...``): its path must not read as words
+_URL_RE = re.compile(r"\S*/\S*|www\.\S+", re.IGNORECASE)
+
+
+def _blank_link(m: re.Match[str]) -> str:
+    tok = m.group(0)
+    return " " * len(tok) if "." in tok else tok  # c/p is an obfuscation, t.me/x a link
 
 
 @functools.cache
@@ -94,17 +96,33 @@ class _FoldTable(dict):
 # the steps that take plain text to the folded skeleton
 
 _SEPARATORS = r"*._\-'’`·•|/\\~^+=:,"
-_INWORD_SEP_RE = re.compile(rf"(?<=[a-z0-9])[{_SEPARATORS}]+(?=[a-z0-9?])")
+_INWORD_SEP_RE = re.compile(rf"([a-z0-9])[{_SEPARATORS}]+(?=[a-z0-9?])")
 _SPACED_LETTERS_RE = re.compile(rf"(?<![a-z0-9])[a-z](?:[\s{_SEPARATORS}]{{1,3}}[a-z](?![a-z0-9])){{1,}}")
-_REPEAT_RE = re.compile(r"([a-z])\1+")
+_REPEAT_RE = re.compile("|".join(f"{c}{c}+" for c in "abcdefghijklmnopqrstuvwxyz"))
 _SPACE_RE = re.compile(r"\s{2,}")
-_SPACE_BEFORE_Q_RE = re.compile(r"(?<=[a-z])\s+(?=\?)")
+_SPACE_BEFORE_Q_RE = re.compile(r"([a-z])\s+(?=\?)")
 _LEET_CHARS = "0-9@$!|€£\ue000"
 _LEET_TOKEN_RE = re.compile(
     rf"(?<![a-z{_LEET_CHARS}])(?=[a-z{_LEET_CHARS}]*[a-z\ue000])(?=[a-z{_LEET_CHARS}]*[{_LEET_CHARS}])"
     rf"[a-z{_LEET_CHARS}]+"
 )
-_HAS_LEET_RE = re.compile(r"[0-9@$!|€£]")
+_ANY_LEET_RE = re.compile(r"[0-9@$!|€£]")
+_LEET_TOUCH_RE = re.compile(r"[a-z\ue000][0-9@$!|€£]|[0-9@$!|€£][a-z\ue000]")  # a leet char touching a letter
+
+
+class _HasLeet:
+    """A leet character touching a letter; the cheap any-leet-char scan rules most text out."""
+
+    @staticmethod
+    def search(s: str) -> bool:
+        return bool(_ANY_LEET_RE.search(s)) and bool(_LEET_TOUCH_RE.search(s))
+
+
+_HAS_LEET_RE = _HasLeet()
+
+
+def _first_char(m: re.Match[str]) -> str:
+    return m.group(0)[0]
 
 
 def _keep_letters(m: re.Match[str]) -> list[int]:
@@ -127,13 +145,18 @@ def _keep_none(m: re.Match[str]) -> list[int]:
 # (pattern, fast replacement, which characters of the match are kept)
 _DELETE_STEPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str],
                           Callable[[re.Match[str]], list[int]]]] = [
-    (_INWORD_SEP_RE, "", _keep_none),
-    (_REPEAT_RE, r"\1", _keep_first),
+    (_INWORD_SEP_RE, r"\1", _keep_first),
+    (_REPEAT_RE, _first_char, _keep_first),
     (_SPACED_LETTERS_RE, lambda m: "".join(c for c in m.group(0) if "a" <= c <= "z"), _keep_letters),
-    (_REPEAT_RE, r"\1", _keep_first),
-    (_SPACE_BEFORE_Q_RE, "", _keep_none),
+    (_REPEAT_RE, _first_char, _keep_first),
+    (_SPACE_BEFORE_Q_RE, r"\1", _keep_first),
     (_SPACE_RE, " ", _keep_one_space),
 ]
+
+
+_SPACED_STEP = 2
+_SECOND_REPEAT = 3
+_QUESTION_STEP = 4
 
 
 def _unleet_token(m: re.Match[str]) -> str:
@@ -146,9 +169,9 @@ def _unleet_token(m: re.Match[str]) -> str:
 
 def _mask_urls(text: str) -> str:
     """Blank out URLs (one space per character) so link paths do not read as words."""
-    if "." not in text and "/" not in text:
+    if "/" not in text and "www." not in text:
         return text
-    return _URL_RE.sub(lambda m: " " * (m.end() - m.start()), text)
+    return _URL_RE.sub(_blank_link, text)
 
 
 class View:
@@ -253,8 +276,15 @@ class Normalizer:
 
     @staticmethod
     def _delete_fast(s: str) -> str:
-        for pattern, repl, _keep in _DELETE_STEPS:
-            s = pattern.sub(repl, s)
+        joined = 1
+        for i, (pattern, repl, _keep) in enumerate(_DELETE_STEPS):
+            if i == _SECOND_REPEAT and not joined:
+                continue  # nothing was joined, so no new runs of a letter can exist
+            if i == _QUESTION_STEP and "?" not in s:
+                continue
+            s, n = pattern.subn(repl, s)
+            if i == _SPACED_STEP:
+                joined = n
         return s
 
     def _fold_tracked(self, text: str, reading: str = "i") -> tuple[str, tuple[list[int], list[int]]]:

@@ -32,7 +32,9 @@ class LinkMatcher:
             r"(?:https?://)?(?:www\.)?(?<![a-z0-9-])(?:" + "|".join(alts) + r")(?![a-z0-9-])"
             r"(?P<path>/[a-z0-9_\-+/=?&%.~]*)?",
         )
-        self.hint = re.compile(r"\.|\(dot\)|\[dot\]|\sdot\s")
+        # cheap prefilter: the first label of some host followed by a (possibly obfuscated) dot
+        first_labels = sorted({re.escape(h.host.lower().split(".")[0]) for h in policy.links.invite_hosts})
+        self.hint = re.compile(rf"(?:{'|'.join(first_labels)}){_DOT}")
 
     def find(self, view: View) -> list[tuple[int, int, str, str]]:
         text = view.text

@@ -224,8 +224,10 @@ class Obfuscator:
 
 
 class Generator:
-    def __init__(self, seed: int, n_posts: int, platforms: tuple[str, ...] = PLATFORMS):
+    def __init__(self, seed: int, n_posts: int, platforms: tuple[str, ...] = PLATFORMS,
+                 prevalence: float | None = None):
         self.rng = random.Random(seed)
+        self.prevalence = prevalence
         self.n_posts = n_posts
         self.platforms = platforms
         self.obf = Obfuscator(self.rng)
@@ -448,10 +450,23 @@ class Generator:
         repliers = [self.account("replier", young=r.random() < 0.5) for _ in range(max(4, n // 500))]
         span = 86400.0
         media_parents: dict[str, list[SynthPost]] = {p: [] for p in self.platforms}
+        # shares of each kind; `prevalence` rescales everything that is not plain benign
+        shares = [("benign", 0.70), ("hard_negative", 0.08), ("advert", 0.08), ("reply", 0.06),
+                  ("solicitation", 0.03), ("evasion", 0.02), ("benign2", 0.03)]
+        if self.prevalence is not None:
+            bad = sum(w for k, w in shares if k in ("advert", "reply", "solicitation", "evasion"))
+            f = self.prevalence / bad
+            shares = [(k, w * f if k in ("advert", "reply", "solicitation", "evasion") else w) for k, w in shares]
+            shares[0] = ("benign", 1 - sum(w for k, w in shares[1:]))
+        bounds = []
+        acc_share = 0.0
+        for _k, w in shares:
+            acc_share += w
+            bounds.append(acc_share)
         while len(self.posts) < n:
             t = START + r.uniform(0, span)
             roll = r.random()
-            if roll < 0.70:
+            if roll < bounds[0]:
                 acc = r.choice(benign_accounts)
                 is_parent = r.random() < 0.06
                 post = self.benign(acc, t, media=is_parent)
@@ -460,16 +475,16 @@ class Generator:
                     post.media = 1
                     media_parents[acc.platform].append(post)
                 self.posts.append(post)
-            elif roll < 0.78:
+            elif roll < bounds[1]:
                 self.posts.append(self.hard_negative(r.choice(benign_accounts), t))
-            elif roll < 0.86:
+            elif roll < bounds[2]:
                 acc = r.choice(advertisers)
                 if acc.kind == "bot":  # a burst: several posts a minute
                     for k in range(r.randint(3, 8)):
                         self.posts.append(self.advert(acc, t + k * r.uniform(4, 15)))
                 else:
                     self.posts.append(self.advert(acc, t))
-            elif roll < 0.92:
+            elif roll < bounds[3]:
                 plat = r.choice(self.platforms)
                 if media_parents[plat]:
                     parent = r.choice(media_parents[plat][-50:])
@@ -480,9 +495,9 @@ class Generator:
                     else:
                         cands = [a for a in benign_accounts if a.platform == plat]
                         self.posts.append(self.benign_reply(r.choice(cands), parent, pt))
-            elif roll < 0.95:
+            elif roll < bounds[4]:
                 self.posts.append(self.solicitation(r.choice(repliers), t))
-            elif roll < 0.97:
+            elif roll < bounds[5]:
                 old = r.choice(advertisers)
                 if old.status is None:
                     old.status = "suspended"
@@ -497,12 +512,13 @@ class Generator:
         self.posts.sort(key=lambda p: (p.created_at, p.id))
 
 
-def generate(out_dir: str | Path, n_posts: int = 20_000, seed: int = 1, fmt: str = "mixed") -> dict[str, int]:
+def generate(out_dir: str | Path, n_posts: int = 20_000, seed: int = 1, fmt: str = "mixed",
+             prevalence: float | None = None) -> dict[str, int]:
     """Write ``stream/`` (one file per platform format, or one native file) and ``labels.jsonl``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     platforms = PLATFORMS if fmt == "mixed" else (fmt,)
-    gen = Generator(seed, n_posts, platforms)
+    gen = Generator(seed, n_posts, platforms, prevalence)
     gen.generate()
     (out / "stream").mkdir(exist_ok=True)
     counts = writers.write_stream(gen, out / "stream")
