@@ -25,8 +25,14 @@ def run_post(engine):
     """Run one post (and optional author) through every detector and triage."""
 
     def _run(text: str, account: Account | None = None, state: StreamState | None = None, **kw):
-        post = Post(id=kw.pop("id", "p1"), platform="native", author_id=kw.pop("author_id", "a1"), text=text,
-                    created_at=kw.pop("created_at", 1_790_000_000.0), **kw)
+        post = Post(
+            id=kw.pop("id", "p1"),
+            platform="native",
+            author_id=kw.pop("author_id", "a1"),
+            text=text,
+            created_at=kw.pop("created_at", 1_790_000_000.0),
+            **kw,
+        )
         signals, verdict = engine.process(post, account, state or StreamState())
         return signals, verdict
 

@@ -16,7 +16,9 @@ def test_cli_end_to_end(tmp_path):
     assert r.exit_code == 0, r.output
     assert sum(json.loads(r.output)["posts"].values()) == 3000
 
-    r = runner.invoke(app, ["scan", str(out / "stream"), "--db", db, "--json", "--rejects", str(tmp_path / "rej.jsonl")])
+    r = runner.invoke(
+        app, ["scan", str(out / "stream"), "--db", db, "--json", "--rejects", str(tmp_path / "rej.jsonl")]
+    )
     assert r.exit_code == 0, r.output
     summary = json.loads(r.output)
     assert summary["posts"] == 3000 and summary["rejects"] == 0 and summary["verdicts"] > 100

@@ -23,7 +23,9 @@ def test_unknown_indicator_in_a_rule_is_named(tmp_path):
     d = _copy(tmp_path)
     p = d / "rules.yaml"
     p.write_text(p.read_text().replace("any: [transaction,", "any: [transacton,", 1))
-    with pytest.raises(PolicyError, match=r"rules.yaml: rules\[0\] \(advert.explicit_term\).*unknown indicator 'transacton'"):
+    with pytest.raises(
+        PolicyError, match=r"rules.yaml: rules\[0\] \(advert.explicit_term\).*unknown indicator 'transacton'"
+    ):
         load_policy(d)
 
 
@@ -55,6 +57,7 @@ def test_operator_edit_changes_detection(tmp_path):
     terms = d / "terms.yaml"
     terms.write_text(terms.read_text().replace("    - pthc\n", "    - pthc\n    - zqxcode\n", 1))
     engine = DetectionEngine(load_policy(d))
-    signals, verdict = engine.process(Post(id="1", platform="native", author_id="a", text="z.q.x.c.o.d.e vids dm"),
-                                      None, StreamState())
+    signals, verdict = engine.process(
+        Post(id="1", platform="native", author_id="a", text="z.q.x.c.o.d.e vids dm"), None, StreamState()
+    )
     assert verdict is not None and verdict.category == "advert_sale_trade"

@@ -14,7 +14,13 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import (
-    BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 
@@ -48,9 +54,15 @@ class _ScanProgress:
     def __init__(self, quiet: bool):
         self.quiet = quiet
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
             TextColumn("{task.fields[posts]} posts, {task.fields[rate]} posts/s"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=err, disable=quiet, transient=False,
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            disable=quiet,
+            transient=False,
         )
         self.tasks: dict[str, TaskID] = {}
         self.t0 = time.perf_counter()
@@ -72,8 +84,16 @@ class _ScanProgress:
         self.progress.update(task, completed=position, posts=posts, rate=rate)
 
 
-def _run_scan(paths: list[str], db: str | None, policy_dir: Path | None, fmt: str | None, rejects: Path | None,
-              restart: bool, batch_size: int, quiet: bool):
+def _run_scan(
+    paths: list[str],
+    db: str | None,
+    policy_dir: Path | None,
+    fmt: str | None,
+    rejects: Path | None,
+    restart: bool,
+    batch_size: int,
+    quiet: bool,
+):
     from csewatch.pipeline import Scanner
 
     policy = _policy(policy_dir)
@@ -105,16 +125,29 @@ def scan(
         err.print(f"[red]unknown format {fmt!r}[/red]")
         raise typer.Exit(2)
     _scanner, s = _run_scan(paths, db, policy, fmt, rejects, restart, batch_size, quiet or as_json)
-    doc = {"sources": s.sources, "lines": s.lines, "posts": s.posts, "accounts": s.accounts, "edges": s.edges,
-           "rejects": s.rejects, "signals": s.signals, "verdicts": s.verdicts, "categories": s.categories,
-           "resumed_from_line": s.resumed_from, "seconds": round(s.seconds, 3),
-           "posts_per_s": round(s.posts_per_s, 1), "rejects_file": str(rejects)}
+    doc = {
+        "sources": s.sources,
+        "lines": s.lines,
+        "posts": s.posts,
+        "accounts": s.accounts,
+        "edges": s.edges,
+        "rejects": s.rejects,
+        "signals": s.signals,
+        "verdicts": s.verdicts,
+        "categories": s.categories,
+        "resumed_from_line": s.resumed_from,
+        "seconds": round(s.seconds, 3),
+        "posts_per_s": round(s.posts_per_s, 1),
+        "rejects_file": str(rejects),
+    }
     if as_json:
         print(json.dumps(doc))
         return
-    console.print(f"scanned {s.posts:,} posts from {s.lines:,} lines in {s.seconds:.1f}s "
-                  f"({s.posts_per_s:,.0f} posts/s): {s.verdicts:,} flagged, {s.rejects:,} rejected"
-                  + (f" (listed in {rejects})" if s.rejects else ""))
+    console.print(
+        f"scanned {s.posts:,} posts from {s.lines:,} lines in {s.seconds:.1f}s "
+        f"({s.posts_per_s:,.0f} posts/s): {s.verdicts:,} flagged, {s.rejects:,} rejected"
+        + (f" (listed in {rejects})" if s.rejects else "")
+    )
     for src, line in s.resumed_from.items():
         console.print(f"resumed {src} after line {line:,}")
 
@@ -124,8 +157,15 @@ def _cases_table(store: Store, limit: int, category: str | None = None) -> Table
     for col in ("#", "case", "priority", "category", "sev", "posts", "evidence that fired"):
         table.add_column(col, overflow="fold")
     for i, c in enumerate(store.top_cases(limit, category=category), 1):
-        table.add_row(str(i), f"{c.subject_type}:{c.subject_id[:40]}", f"{c.priority:.2f}", c.category,
-                      str(c.severity), str(c.n_posts), _evidence_summary(store, c.id))
+        table.add_row(
+            str(i),
+            f"{c.subject_type}:{c.subject_id[:40]}",
+            f"{c.priority:.2f}",
+            c.category,
+            str(c.severity),
+            str(c.n_posts),
+            _evidence_summary(store, c.id),
+        )
     return table
 
 
@@ -144,8 +184,10 @@ def _evidence_summary(store: Store, cid: str) -> str:
 
 @app.command()
 def cases(
-    db: str = DbOpt, limit: int = typer.Option(20, "--limit", "-n"),
-    category: str | None = typer.Option(None, "--category"), as_json: bool = JsonOpt,
+    db: str = DbOpt,
+    limit: int = typer.Option(20, "--limit", "-n"),
+    category: str | None = typer.Option(None, "--category"),
+    as_json: bool = JsonOpt,
 ) -> None:
     """The case queue, highest priority first."""
     store = Store(db)
@@ -160,7 +202,8 @@ def cases(
 @app.command()
 def explain(
     ident: str = typer.Argument(..., help="A case id (platform:type:subject) or a post (platform:post id)"),
-    db: str = DbOpt, as_json: bool = JsonOpt,
+    db: str = DbOpt,
+    as_json: bool = JsonOpt,
 ) -> None:
     """Why a case or a post was flagged: every signal, the rule, the field and span it fired on."""
     store = Store(db)
@@ -172,9 +215,16 @@ def explain(
         doc["case"] = msgspec.to_builtins(case)
         doc["posts"] = []
         for v in store.case_verdicts(ident, limit=20):
-            doc["posts"].append({"post": f"{v['platform']}:{v['post_id']}", "score": v["score"],
-                                 "category": v["category"], "rules": v["rules"], "text": v.get("text"),
-                                 "signals": _signals_doc(store.post_signals(v["platform"], v["post_id"]))})
+            doc["posts"].append(
+                {
+                    "post": f"{v['platform']}:{v['post_id']}",
+                    "score": v["score"],
+                    "category": v["category"],
+                    "rules": v["rules"],
+                    "text": v.get("text"),
+                    "signals": _signals_doc(store.post_signals(v["platform"], v["post_id"])),
+                }
+            )
         if case.subject_type == "account":
             doc["account_signals"] = _signals_doc(store.subject_signals(case.platform, "account", case.subject_id))
     else:
@@ -185,8 +235,7 @@ def explain(
             err.print(f"[red]no case or post {ident!r}[/red]")
             raise typer.Exit(1)
         verdict = store.verdict_map().get((platform, post_id))
-        doc = {"post": ident, "text": post["text"] if post else None, "verdict": verdict,
-               "signals": _signals_doc(sigs)}
+        doc = {"post": ident, "text": post["text"] if post else None, "verdict": verdict, "signals": _signals_doc(sigs)}
     if as_json:
         print(json.dumps(doc, default=str))
         return
@@ -194,15 +243,25 @@ def explain(
 
 
 def _signals_doc(rows: list[dict]) -> list[dict]:
-    return [{"detector": f"{r['detector']}@{r['version']}", "indicator": r["indicator"], "score": r["score"],
-             "explanation": r["explanation"], "evidence": r["evidence"]} for r in rows]
+    return [
+        {
+            "detector": f"{r['detector']}@{r['version']}",
+            "indicator": r["indicator"],
+            "score": r["score"],
+            "explanation": r["explanation"],
+            "evidence": r["evidence"],
+        }
+        for r in rows
+    ]
 
 
 def _print_explain(doc: dict) -> None:
     if "case" in doc:
         c = doc["case"]
-        console.print(f"[bold]case {c['id']}[/bold]  category={c['category']} severity={c['severity']} "
-                      f"priority={c['priority']} posts={c['n_posts']} state={c['state']}")
+        console.print(
+            f"[bold]case {c['id']}[/bold]  category={c['category']} severity={c['severity']} "
+            f"priority={c['priority']} posts={c['n_posts']} state={c['state']}"
+        )
         for s in doc.get("account_signals", []):
             console.print(f"  account  {s['indicator']}: {s['explanation']}")
         for p in doc["posts"]:
@@ -226,7 +285,9 @@ def _print_signals(signals: list[dict]) -> None:
 @app.command("eval")
 def eval_cmd(
     labels: Path = typer.Option(..., "--labels", exists=True, help="labels.jsonl written by csewatch synth"),
-    db: str = DbOpt, worst: int = typer.Option(5, "--worst"), as_json: bool = JsonOpt,
+    db: str = DbOpt,
+    worst: int = typer.Option(5, "--worst"),
+    as_json: bool = JsonOpt,
 ) -> None:
     """Precision, recall and F1 of the scanned store against labels, with the worst errors."""
     store = Store(db)
@@ -253,19 +314,28 @@ def _print_eval(report) -> None:
     for col in ("category", "precision", "recall", "F1", "TP", "FP", "FN", "support"):
         t.add_column(col, justify="right" if col != "category" else "left")
     for name, s in [*report.categories.items(), ("(any flag)", report.overall)]:
-        t.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn),
-                  str(s.support))
+        t.add_row(
+            name,
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+            str(s.tp),
+            str(s.fp),
+            str(s.fn),
+            str(s.support),
+        )
     console.print(t)
-    console.print(f"hard negatives flagged: {report.hard_negatives_flagged}/{report.hard_negatives} "
-                  f"({100 * report.hard_negative_rate:.2f}%)")
+    console.print(
+        f"hard negatives flagged: {report.hard_negatives_flagged}/{report.hard_negatives} "
+        f"({100 * report.hard_negative_rate:.2f}%)"
+    )
     ct = Table(title="Confusion (label -> predicted)")
     for col in ("label", "predicted", "posts"):
         ct.add_column(col)
     for (a, b), n in sorted(report.confusion.items()):
         ct.add_row(a, b, str(n))
     console.print(ct)
-    for title, rows in (("worst false positives", report.false_positives),
-                        ("false negatives", report.false_negatives)):
+    for title, rows in (("worst false positives", report.false_positives), ("false negatives", report.false_negatives)):
         if rows:
             console.print(f"[bold]{title}[/bold]")
             for r in rows:
@@ -277,7 +347,9 @@ def synth(
     out: Path = typer.Option(Path("csewatch-demo"), "--out", "-o"),
     posts: int = typer.Option(20_000, "--posts", "-n", min=10),
     seed: int = typer.Option(1, "--seed"),
-    fmt: str = typer.Option("mixed", "--format", help="mixed (one file per platform) | x | bluesky | mastodon | native"),
+    fmt: str = typer.Option(
+        "mixed", "--format", help="mixed (one file per platform) | x | bluesky | mastodon | native"
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Write a seeded, labelled synthetic stream: OUT/stream/*.jsonl and OUT/labels.jsonl."""
@@ -290,7 +362,9 @@ def synth(
     if as_json:
         print(json.dumps({"out": str(out), "posts": counts}))
     else:
-        console.print(f"wrote {sum(counts.values()):,} posts to {out}/stream ({counts}) and labels to {out}/labels.jsonl")
+        console.print(
+            f"wrote {sum(counts.values()):,} posts to {out}/stream ({counts}) and labels to {out}/labels.jsonl"
+        )
 
 
 @app.command()
@@ -298,7 +372,9 @@ def demo(
     posts: int = typer.Option(20_000, "--posts", "-n", min=100),
     seed: int = typer.Option(int(time.time()) % 100_000, "--seed", help="Default: a new seed each run"),
     out: Path = typer.Option(Path("csewatch-demo"), "--out"),
-    db: str = DbOpt, top: int = typer.Option(15, "--top"), quiet: bool = QuietOpt,
+    db: str = DbOpt,
+    top: int = typer.Option(15, "--top"),
+    quiet: bool = QuietOpt,
 ) -> None:
     """Generate a labelled synthetic stream, scan it into SQLite, show the top cases and the scores."""
     from csewatch.synth import generate
@@ -310,8 +386,10 @@ def demo(
     generate(out, posts, seed, "mixed")
     console.print(f"[bold]2/3[/bold] scanning into {db}")
     _scanner, s = _run_scan([str(out / "stream")], db, None, None, out / "rejects.jsonl", True, 2000, quiet)
-    console.print(f"scanned {s.posts:,} posts in {s.seconds:.1f}s ({s.posts_per_s:,.0f} posts/s), "
-                  f"{s.verdicts:,} flagged, {s.rejects} rejected")
+    console.print(
+        f"scanned {s.posts:,} posts in {s.seconds:.1f}s ({s.posts_per_s:,.0f} posts/s), "
+        f"{s.verdicts:,} flagged, {s.rejects} rejected"
+    )
     store = Store(db)
     console.print(_cases_table(store, top))
     console.print("[bold]3/3[/bold] evaluation against the labels")
@@ -328,8 +406,10 @@ def policy_check(directory: Path | None = typer.Argument(None, help="Pack direct
         err.print(f"[red]invalid:[/red] {exc}")
         raise typer.Exit(1) from None
     n_terms = len(p.term_entries())
-    console.print(f"ok: {p.version} ({n_terms} terms, {len(p.rules.rules)} rules, "
-                  f"{len(p.hashtags.blocked)} blocked hashtags, {len(p.links.invite_hosts)} invite hosts)")
+    console.print(
+        f"ok: {p.version} ({n_terms} terms, {len(p.rules.rules)} rules, "
+        f"{len(p.hashtags.blocked)} blocked hashtags, {len(p.links.invite_hosts)} invite hosts)"
+    )
 
 
 def main() -> None:  # pragma: no cover

@@ -57,21 +57,32 @@ class EvalReport:
 
     def to_dict(self) -> dict:
         return {
-            "labelled": self.n_labelled, "scored": self.n_scored,
+            "labelled": self.n_labelled,
+            "scored": self.n_scored,
             "categories": {c: _score_dict(s) for c, s in self.categories.items()},
             "overall": _score_dict(self.overall),
             "confusion": [{"label": a, "predicted": b, "n": n} for (a, b), n in sorted(self.confusion.items())],
-            "hard_negatives": self.hard_negatives, "hard_negatives_flagged": self.hard_negatives_flagged,
+            "hard_negatives": self.hard_negatives,
+            "hard_negatives_flagged": self.hard_negatives_flagged,
             "hard_negative_rate": round(self.hard_negative_rate, 5),
-            "hard_negative_by_subtype": {k: {"flagged": f, "of": n}
-                                         for k, (f, n) in self.hard_negative_flagged_by_subtype.items()},
-            "false_positives": self.false_positives, "false_negatives": self.false_negatives,
+            "hard_negative_by_subtype": {
+                k: {"flagged": f, "of": n} for k, (f, n) in self.hard_negative_flagged_by_subtype.items()
+            },
+            "false_positives": self.false_positives,
+            "false_negatives": self.false_negatives,
         }
 
 
 def _score_dict(s: CategoryScore) -> dict:
-    return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
-            "tp": s.tp, "fp": s.fp, "fn": s.fn, "support": s.support}
+    return {
+        "precision": round(s.precision, 4),
+        "recall": round(s.recall, 4),
+        "f1": round(s.f1, 4),
+        "tp": s.tp,
+        "fp": s.fp,
+        "fn": s.fn,
+        "support": s.support,
+    }
 
 
 def read_labels(path: str | Path) -> dict[str, dict]:
@@ -84,8 +95,7 @@ def read_labels(path: str | Path) -> dict[str, dict]:
     return out
 
 
-def evaluate(labels: dict[str, dict], predicted: dict[str, dict], worst: int = 5,
-             explain=None) -> EvalReport:
+def evaluate(labels: dict[str, dict], predicted: dict[str, dict], worst: int = 5, explain=None) -> EvalReport:
     """``predicted``: post key -> {"category", "score", ...} for flagged posts; unflagged are benign."""
     cats: dict[str, CategoryScore] = {}
     confusion: Counter[tuple[str, str]] = Counter()
@@ -125,13 +135,19 @@ def evaluate(labels: dict[str, dict], predicted: dict[str, dict], worst: int = 5
                 by_sub[lab.get("subtype", "")][0] += 1
     fps.sort(reverse=True)
     report = EvalReport(
-        n_labelled=len(labels), n_scored=sum(1 for k in labels if k in predicted), categories=dict(sorted(cats.items())),
-        overall=overall, confusion=dict(confusion), hard_negatives=hn_total, hard_negatives_flagged=hn_flagged,
+        n_labelled=len(labels),
+        n_scored=sum(1 for k in labels if k in predicted),
+        categories=dict(sorted(cats.items())),
+        overall=overall,
+        confusion=dict(confusion),
+        hard_negatives=hn_total,
+        hard_negatives_flagged=hn_flagged,
         hard_negative_flagged_by_subtype={k: (v[0], v[1]) for k, v in sorted(by_sub.items())},
     )
     for score, key, pred, kind in fps[:worst]:
-        report.false_positives.append({"post": key, "predicted": pred, "score": score, "kind": kind,
-                                       "evidence": explain(key) if explain else []})
+        report.false_positives.append(
+            {"post": key, "predicted": pred, "score": score, "kind": kind, "evidence": explain(key) if explain else []}
+        )
     for key, truth in fns[:worst]:
         report.false_negatives.append({"post": key, "label": truth, "evidence": explain(key) if explain else []})
     return report

@@ -33,8 +33,24 @@ _ZERO_WIDTH_CATEGORIES = {"Cf", "Cc", "Mn", "Me"}
 # U+E000 stands for a glyph that reads as either i or l (1, |, Cyrillic palochka, Latin iota...):
 # the folded text is made once with each reading and both are matched.
 AMBIG = "\ue000"
-_LEET = str.maketrans({"0": "o", "1": AMBIG, "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-                       "@": "a", "$": "s", "!": "i", "|": AMBIG, "€": "e", "£": "l"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": AMBIG,
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "9": "g",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": AMBIG,
+        "€": "e",
+        "£": "l",
+    }
+)
 _AMBIG_READINGS = ("i", "l", ".")  # the last: a | used as a separator (c|p)
 # a link with a path (``t.me/x``, ``t[.]me/x``, ``https://...``): its path must not read as words
 _URL_RE = re.compile(r"\S*/\S*|www\.\S+", re.IGNORECASE)
@@ -48,9 +64,7 @@ def _blank_link(m: re.Match[str]) -> str:
 @functools.cache
 def _confusable_prototypes() -> dict[int, str]:
     """Map each non-ASCII code point whose confusable prototype is an ASCII letter or digit to it."""
-    data = json.loads(
-        resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
-    )
+    data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8"))
     out: dict[int, str] = {}
     for ch, glyphs in data.items():
         if len(ch) != 1 or ch.isascii():
@@ -143,8 +157,9 @@ def _keep_none(m: re.Match[str]) -> list[int]:
 
 
 # (pattern, fast replacement, which characters of the match are kept)
-_DELETE_STEPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str],
-                          Callable[[re.Match[str]], list[int]]]] = [
+_DELETE_STEPS: list[
+    tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], Callable[[re.Match[str]], list[int]]]
+] = [
     (_INWORD_SEP_RE, r"\1", _keep_first),
     (_REPEAT_RE, _first_char, _keep_first),
     (_SPACED_LETTERS_RE, lambda m: "".join(c for c in m.group(0) if "a" <= c <= "z"), _keep_letters),
@@ -179,8 +194,7 @@ class View:
 
     __slots__ = ("text", "original", "_mapper", "_map", "_ends")
 
-    def __init__(self, text: str, original: str,
-                 mapper: Callable[[], list[int] | tuple[list[int], list[int]]] | None):
+    def __init__(self, text: str, original: str, mapper: Callable[[], list[int] | tuple[list[int], list[int]]] | None):
         self.text = text
         self.original = original
         self._mapper = mapper
@@ -213,8 +227,7 @@ class View:
 class Normalizer:
     """Builds the plain and folded views of text; configured by the policy pack's emoji words."""
 
-    def __init__(self, emoji_words: Mapping[str, str] | None = None,
-                 lookalikes: Mapping[str, str] | None = None):
+    def __init__(self, emoji_words: Mapping[str, str] | None = None, lookalikes: Mapping[str, str] | None = None):
         self.emoji_words = dict(emoji_words or {})
         self.lookalikes = {ord(k): v for k, v in (lookalikes or {}).items()}
         self._plain_table = _FoldTable(_plain_char)
@@ -323,8 +336,9 @@ def _char_map(text: str, table: Mapping[int, str]) -> list[int]:
     return m
 
 
-def _delete_tracked(pattern: re.Pattern[str], keep: Callable[[re.Match[str]], list[int]],
-                    s: str, m: list[int], me: list[int]) -> tuple[str, list[int], list[int]]:
+def _delete_tracked(
+    pattern: re.Pattern[str], keep: Callable[[re.Match[str]], list[int]], s: str, m: list[int], me: list[int]
+) -> tuple[str, list[int], list[int]]:
     """Apply one deletion step, carrying each kept character's original start and end.
 
     A kept character's end grows over the characters deleted after it in the same match, so a

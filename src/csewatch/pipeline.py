@@ -81,8 +81,14 @@ class ScanSummary:
 
 
 class Scanner:
-    def __init__(self, policy: Policy, store: Store | None = None, batch_size: int = 2000,
-                 progress: ProgressFn | None = None, rejects_path: str | Path | None = None):
+    def __init__(
+        self,
+        policy: Policy,
+        store: Store | None = None,
+        batch_size: int = 2000,
+        progress: ProgressFn | None = None,
+        rejects_path: str | Path | None = None,
+    ):
         self.policy = policy
         self.engine = DetectionEngine(policy)
         self.store = store
@@ -106,8 +112,11 @@ class Scanner:
         if old is None:
             self.accounts[k] = acc
         else:
-            upd = {f: getattr(acc, f) for f in acc.__struct_fields__
-                   if getattr(acc, f) not in (None, []) and f not in ("id", "platform")}
+            upd = {
+                f: getattr(acc, f)
+                for f in acc.__struct_fields__
+                if getattr(acc, f) not in (None, []) and f not in ("id", "platform")
+            }
             for f, v in upd.items():
                 setattr(old, f, v)
         if len(self.accounts) > 500_000:
@@ -150,8 +159,7 @@ class Scanner:
                 for source, line, reason in self.store.rejects(key):
                     fh.write(orjson.dumps({"source": source, "line": line, "reason": reason}) + b"\n")
 
-    def _scan_source(self, src: Source, fmt: str | None, restart: bool, summary: ScanSummary,
-                     reject_fh) -> None:
+    def _scan_source(self, src: Source, fmt: str | None, restart: bool, summary: ScanSummary, reject_fh) -> None:
         position, line_no, known_fmt = 0, 0, None
         if self.store is not None:
             if restart:

@@ -62,15 +62,25 @@ class Triage:
             elif s.subject_type == SubjectType.HASHTAG and s.indicator == "blocked_hashtag":
                 subjects.append((SubjectType.HASHTAG, s.subject_id))
         return Verdict(
-            post_id=post.id, platform=post.platform, author_id=post.author_id, score=round(score, 4),
-            category=category, severity=self.severity.get(category, 1),
-            rules=[r.id for r, _ in fired], signals=signals, case_subjects=list(dict.fromkeys(subjects)),
+            post_id=post.id,
+            platform=post.platform,
+            author_id=post.author_id,
+            score=round(score, 4),
+            category=category,
+            severity=self.severity.get(category, 1),
+            rules=[r.id for r, _ in fired],
+            signals=signals,
+            case_subjects=list(dict.fromkeys(subjects)),
         )
 
     def priority(self, severity: int, score: float, reach: int, n_posts: int) -> float:
         return round(
-            severity * score * (1 + self.reach_w * math.log10(1 + max(reach, 0)))
-            * (1 + self.volume_w * math.log10(max(n_posts, 1))), 4)
+            severity
+            * score
+            * (1 + self.reach_w * math.log10(1 + max(reach, 0)))
+            * (1 + self.volume_w * math.log10(max(n_posts, 1))),
+            4,
+        )
 
 
 def case_id(platform: str, subject_type: str, subject_id: str) -> str:
@@ -93,9 +103,18 @@ class CaseBook:
             cid = case_id(verdict.platform, subject_type, subject_id)
             case = self.cases.get(cid)
             incoming = Case(
-                id=cid, platform=verdict.platform, subject_type=subject_type, subject_id=subject_id,
-                category=verdict.category, severity=verdict.severity, score=verdict.score, priority=0.0,
-                n_posts=1, reach=reach, first_seen=post.created_at, last_seen=post.created_at,
+                id=cid,
+                platform=verdict.platform,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                category=verdict.category,
+                severity=verdict.severity,
+                score=verdict.score,
+                priority=0.0,
+                n_posts=1,
+                reach=reach,
+                first_seen=post.created_at,
+                last_seen=post.created_at,
             )
             self.cases[cid] = incoming if case is None else merge_cases(case, incoming)
             self.posts.setdefault(cid, set()).add(verdict.post_id)

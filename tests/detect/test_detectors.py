@@ -50,7 +50,7 @@ def test_lexicon_evidence_names_field_span_and_rule(run_post):
     text = "selling c*p folders"
     signals, _ = run_post(text)
     ev = next(s for s in signals if s.indicator == "abuse_material_ambiguous").evidence[0]
-    assert ev.field == "text" and text[ev.start:ev.end] == "c*p" == ev.text
+    assert ev.field == "text" and text[ev.start : ev.end] == "c*p" == ev.text
     assert ev.rule == "terms:abuse_material_ambiguous:cp"
 
 
@@ -75,10 +75,17 @@ def test_hashtag_signal_also_names_the_hashtag_subject(run_post):
     assert ("hashtag", "cptrade") in verdict.case_subjects
 
 
-@pytest.mark.parametrize("text,service", [
-    ("join t.me/abc123", "telegram"), ("t[.]me/abc123", "telegram"), ("discord (dot) gg/xyz", "discord"),
-    ("https://discord.com/invite/AbC", "discord"), ("mega.nz/folder/xYz#k", "mega"), ("dropbox.com/s/x1", "dropbox"),
-])
+@pytest.mark.parametrize(
+    "text,service",
+    [
+        ("join t.me/abc123", "telegram"),
+        ("t[.]me/abc123", "telegram"),
+        ("discord (dot) gg/xyz", "discord"),
+        ("https://discord.com/invite/AbC", "discord"),
+        ("mega.nz/folder/xYz#k", "mega"),
+        ("dropbox.com/s/x1", "dropbox"),
+    ],
+)
 def test_links_invite_hosts_including_obfuscated(run_post, text, service):
     signals, _ = run_post(text)
     link = next(s for s in signals if s.indicator == "offplatform_link")
@@ -95,17 +102,29 @@ def test_same_invite_link_from_several_accounts(engine, policy):
     need = policy.pack.thresholds.shared_link_accounts
     shared = []
     for i in range(need):
-        post = Post(id=f"p{i}", platform="native", author_id=f"a{i}", text="vids here t.me/joinchat/AAAAbbbb",
-                    created_at=1.0 + i)
+        post = Post(
+            id=f"p{i}",
+            platform="native",
+            author_id=f"a{i}",
+            text="vids here t.me/joinchat/AAAAbbbb",
+            created_at=1.0 + i,
+        )
         signals, _ = engine.process(post, None, state)
         shared.append("shared_invite_link" in indicators(signals))
     assert shared == [False] * (need - 1) + [True]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("90$", "90$"), ("$90", "$90"), ("90 usd", "90 usd"), ("€25", "€25"), ("0.005 btc", "0.005 btc"),
-    ("only 15 bucks", "15 bucks"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("90$", "90$"),
+        ("$90", "$90"),
+        ("90 usd", "90 usd"),
+        ("€25", "€25"),
+        ("0.005 btc", "0.005 btc"),
+        ("only 15 bucks", "15 bucks"),
+    ],
+)
 def test_commerce_prices(run_post, text, expected):
     signals, _ = run_post(text)
     price = next(s for s in signals if s.indicator == "price")
@@ -118,8 +137,9 @@ def test_commerce_ignores_plain_numbers(run_post):
 
 
 def test_account_handle_bio_and_age(engine):
-    acc = Account(id="a1", platform="native", handle="cp_vids99", bio="prices 20$ t.me/xyzabc",
-                  created_at=1_790_000_000.0 - 86400)
+    acc = Account(
+        id="a1", platform="native", handle="cp_vids99", bio="prices 20$ t.me/xyzabc", created_at=1_790_000_000.0 - 86400
+    )
     post = Post(id="p1", platform="native", author_id="a1", text="hello", created_at=1_790_000_000.0)
     signals, _ = engine.process(post, acc, StreamState())
     ind = indicators(signals)
@@ -129,8 +149,9 @@ def test_account_handle_bio_and_age(engine):
 
 
 def test_account_handle_with_benign_cp_is_not_an_indicator(engine):
-    acc = Account(id="a2", platform="native", handle="cp_rail_fan", bio="trains and railways",
-                  created_at=1_000_000_000.0)
+    acc = Account(
+        id="a2", platform="native", handle="cp_rail_fan", bio="trains and railways", created_at=1_000_000_000.0
+    )
     post = Post(id="p1", platform="native", author_id="a2", text="hello", created_at=1_790_000_000.0)
     signals, _ = engine.process(post, acc, StreamState())
     assert "account_abuse_term" not in indicators(signals)
@@ -155,15 +176,20 @@ def test_posting_rate(engine, policy):
 
 def _thread(engine, reply_text: str, parent_media: bool = True):
     state = StreamState()
-    parent = Post(id="m1", platform="native", author_id="parent", text="day at the beach",
-                  media=[MediaRef(id="img1")] if parent_media else [], created_at=1.0)
+    parent = Post(
+        id="m1",
+        platform="native",
+        author_id="parent",
+        text="day at the beach",
+        media=[MediaRef(id="img1")] if parent_media else [],
+        created_at=1.0,
+    )
     engine.process(parent, None, state)
     reply = Post(id="r1", platform="native", author_id="stranger", text=reply_text, reply_to="m1", created_at=2.0)
     return engine.process(reply, None, state)
 
 
-@pytest.mark.parametrize("text", ["how old is she?", "h0w 0ld r u", "trade?", "she's 12?", "any more pics",
-                                  "a g e ?"])
+@pytest.mark.parametrize("text", ["how old is she?", "h0w 0ld r u", "trade?", "she's 12?", "any more pics", "a g e ?"])
 def test_context_flags_the_thread_of_a_media_post(engine, text):
     signals, verdict = _thread(engine, text)
     assert verdict is not None and verdict.category == "sexualising_context", text

@@ -10,85 +10,201 @@ from csewatch.ingest import Source, decode_line, detect_format, expand_sources, 
 from csewatch.ingest.common import Reject
 
 X_RESPONSE = {
-    "data": [{
-        "id": "1445880548472328192", "text": "Selling #CpFolder prices in DMs https://t.co/abc",
-        "author_id": "2244994945", "created_at": "2026-11-02T10:00:00.000Z", "lang": "en",
-        "conversation_id": "1445880548472328192", "edit_history_tweet_ids": ["1445880548472328192"],
-        "entities": {
-            "hashtags": [{"start": 8, "end": 17, "tag": "CpFolder"}],
-            "urls": [{"start": 32, "end": 55, "url": "https://t.co/abc", "expanded_url": "https://t.me/abcdef",
-                      "display_url": "t.me/abcdef"}],
-            "mentions": [{"start": 0, "end": 5, "username": "someone", "id": "12"}],
-        },
-        "attachments": {"media_keys": ["3_1445880540000000000"]},
-        "referenced_tweets": [{"type": "quoted", "id": "1445000000000000000"}],
-    }],
+    "data": [
+        {
+            "id": "1445880548472328192",
+            "text": "Selling #CpFolder prices in DMs https://t.co/abc",
+            "author_id": "2244994945",
+            "created_at": "2026-11-02T10:00:00.000Z",
+            "lang": "en",
+            "conversation_id": "1445880548472328192",
+            "edit_history_tweet_ids": ["1445880548472328192"],
+            "entities": {
+                "hashtags": [{"start": 8, "end": 17, "tag": "CpFolder"}],
+                "urls": [
+                    {
+                        "start": 32,
+                        "end": 55,
+                        "url": "https://t.co/abc",
+                        "expanded_url": "https://t.me/abcdef",
+                        "display_url": "t.me/abcdef",
+                    }
+                ],
+                "mentions": [{"start": 0, "end": 5, "username": "someone", "id": "12"}],
+            },
+            "attachments": {"media_keys": ["3_1445880540000000000"]},
+            "referenced_tweets": [{"type": "quoted", "id": "1445000000000000000"}],
+        }
+    ],
     "includes": {
-        "users": [{"id": "2244994945", "name": "Dev", "username": "dev_acct", "description": "prices in bio 20$",
-                   "created_at": "2026-10-30T00:00:00.000Z",
-                   "public_metrics": {"followers_count": 120, "following_count": 50, "tweet_count": 900,
-                                      "listed_count": 1}}],
+        "users": [
+            {
+                "id": "2244994945",
+                "name": "Dev",
+                "username": "dev_acct",
+                "description": "prices in bio 20$",
+                "created_at": "2026-10-30T00:00:00.000Z",
+                "public_metrics": {
+                    "followers_count": 120,
+                    "following_count": 50,
+                    "tweet_count": 900,
+                    "listed_count": 1,
+                },
+            }
+        ],
         "media": [{"media_key": "3_1445880540000000000", "type": "photo", "url": "https://pbs.example/x.jpg"}],
     },
 }
 
-X_LONG = {"data": {"id": "9", "text": "short…", "author_id": "7", "edit_history_tweet_ids": ["9"],
-                   "note_tweet": {"text": "the full long text " * 20,
-                                  "entities": {"hashtags": [{"start": 0, "end": 4, "tag": "long"}]}},
-                   "referenced_tweets": [{"type": "replied_to", "id": "8"}]}}
+X_LONG = {
+    "data": {
+        "id": "9",
+        "text": "short…",
+        "author_id": "7",
+        "edit_history_tweet_ids": ["9"],
+        "note_tweet": {
+            "text": "the full long text " * 20,
+            "entities": {"hashtags": [{"start": 0, "end": 4, "tag": "long"}]},
+        },
+        "referenced_tweets": [{"type": "replied_to", "id": "8"}],
+    }
+}
 
 JETSTREAM_POST = {
-    "did": "did:plc:eygmaihciaxprqvxpfvl6flk", "time_us": 1725911162329308, "kind": "commit",
+    "did": "did:plc:eygmaihciaxprqvxpfvl6flk",
+    "time_us": 1725911162329308,
+    "kind": "commit",
     "commit": {
-        "rev": "3l3qo2vutsw2b", "operation": "create", "collection": "app.bsky.feed.post", "rkey": "3l3qo2vuowo2b",
+        "rev": "3l3qo2vutsw2b",
+        "operation": "create",
+        "collection": "app.bsky.feed.post",
+        "rkey": "3l3qo2vuowo2b",
         "record": {
-            "$type": "app.bsky.feed.post", "createdAt": "2026-11-02T19:46:02.102Z", "langs": ["en"],
+            "$type": "app.bsky.feed.post",
+            "createdAt": "2026-11-02T19:46:02.102Z",
+            "langs": ["en"],
             "text": "🍕 vids #ｃｐ t.me/xyz",
             "facets": [
-                {"index": {"byteStart": 10, "byteEnd": 17},
-                 "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "ｃｐ"}]},
-                {"index": {"byteStart": 18, "byteEnd": 27},
-                 "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://t.me/xyz"}]},
+                {
+                    "index": {"byteStart": 10, "byteEnd": 17},
+                    "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "ｃｐ"}],
+                },
+                {
+                    "index": {"byteStart": 18, "byteEnd": 27},
+                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://t.me/xyz"}],
+                },
             ],
-            "reply": {"root": {"cid": "bafyroot", "uri": "at://did:plc:root/app.bsky.feed.post/3kroot"},
-                      "parent": {"cid": "bafypar", "uri": "at://did:plc:par/app.bsky.feed.post/3kpar"}},
-            "embed": {"$type": "app.bsky.embed.images", "images": [
-                {"alt": "", "image": {"$type": "blob", "ref": {"$link": "bafkreiabc"}, "mimeType": "image/jpeg",
-                                      "size": 1234}}]},
+            "reply": {
+                "root": {"cid": "bafyroot", "uri": "at://did:plc:root/app.bsky.feed.post/3kroot"},
+                "parent": {"cid": "bafypar", "uri": "at://did:plc:par/app.bsky.feed.post/3kpar"},
+            },
+            "embed": {
+                "$type": "app.bsky.embed.images",
+                "images": [
+                    {
+                        "alt": "",
+                        "image": {
+                            "$type": "blob",
+                            "ref": {"$link": "bafkreiabc"},
+                            "mimeType": "image/jpeg",
+                            "size": 1234,
+                        },
+                    }
+                ],
+            },
         },
         "cid": "bafyreidwaivazkwu67xztlmuobx35hs2lnfh3kolmgfmucldvhd3sgzcqi",
     },
 }
-JETSTREAM_FOLLOW = {"did": "did:plc:a", "time_us": 1725911162329308, "kind": "commit",
-                    "commit": {"rev": "r", "operation": "create", "collection": "app.bsky.graph.follow",
-                               "rkey": "3k", "record": {"$type": "app.bsky.graph.follow", "subject": "did:plc:b",
-                                                        "createdAt": "2026-11-02T19:46:02.102Z"}, "cid": "c"}}
-JETSTREAM_PROFILE = {"did": "did:plc:a", "time_us": 1725911162329308, "kind": "commit",
-                     "commit": {"rev": "r", "operation": "update", "collection": "app.bsky.actor.profile",
-                                "rkey": "self", "record": {"$type": "app.bsky.actor.profile", "displayName": "A",
-                                                           "description": "dm for prices"}, "cid": "c"}}
-JETSTREAM_ACCOUNT = {"did": "did:plc:a", "time_us": 1725918652000000, "kind": "account",
-                     "account": {"active": False, "did": "did:plc:a", "seq": 1409753013, "status": "takendown",
-                                 "time": "2026-11-02T21:50:52.000Z"}}
-JETSTREAM_IDENTITY = {"did": "did:plc:a", "time_us": 1725516665333808, "kind": "identity",
-                      "identity": {"did": "did:plc:a", "handle": "new-handle.bsky.social", "seq": 1,
-                                   "time": "2026-11-02T06:11:04.870Z"}}
+JETSTREAM_FOLLOW = {
+    "did": "did:plc:a",
+    "time_us": 1725911162329308,
+    "kind": "commit",
+    "commit": {
+        "rev": "r",
+        "operation": "create",
+        "collection": "app.bsky.graph.follow",
+        "rkey": "3k",
+        "record": {"$type": "app.bsky.graph.follow", "subject": "did:plc:b", "createdAt": "2026-11-02T19:46:02.102Z"},
+        "cid": "c",
+    },
+}
+JETSTREAM_PROFILE = {
+    "did": "did:plc:a",
+    "time_us": 1725911162329308,
+    "kind": "commit",
+    "commit": {
+        "rev": "r",
+        "operation": "update",
+        "collection": "app.bsky.actor.profile",
+        "rkey": "self",
+        "record": {"$type": "app.bsky.actor.profile", "displayName": "A", "description": "dm for prices"},
+        "cid": "c",
+    },
+}
+JETSTREAM_ACCOUNT = {
+    "did": "did:plc:a",
+    "time_us": 1725918652000000,
+    "kind": "account",
+    "account": {
+        "active": False,
+        "did": "did:plc:a",
+        "seq": 1409753013,
+        "status": "takendown",
+        "time": "2026-11-02T21:50:52.000Z",
+    },
+}
+JETSTREAM_IDENTITY = {
+    "did": "did:plc:a",
+    "time_us": 1725516665333808,
+    "kind": "identity",
+    "identity": {"did": "did:plc:a", "handle": "new-handle.bsky.social", "seq": 1, "time": "2026-11-02T06:11:04.870Z"},
+}
 
 MASTODON_STATUS = {
-    "id": "103270115826048975", "created_at": "2026-11-02T08:16:23.000Z", "in_reply_to_id": "103270115826040000",
-    "in_reply_to_account_id": None, "sensitive": False, "spoiler_text": "", "visibility": "public",
-    "language": "en", "uri": "https://mastodon.example/users/u/statuses/1", "url": "https://mastodon.example/@u/1",
+    "id": "103270115826048975",
+    "created_at": "2026-11-02T08:16:23.000Z",
+    "in_reply_to_id": "103270115826040000",
+    "in_reply_to_account_id": None,
+    "sensitive": False,
+    "spoiler_text": "",
+    "visibility": "public",
+    "language": "en",
+    "uri": "https://mastodon.example/users/u/statuses/1",
+    "url": "https://mastodon.example/@u/1",
     "content": '<p>how old r u? <a href="https://mastodon.example/tags/trade" class="mention hashtag" '
-               'rel="tag">#<span>trade</span></a><br />dm &amp; more</p>',
+    'rel="tag">#<span>trade</span></a><br />dm &amp; more</p>',
     "reblog": None,
-    "account": {"id": "1", "username": "u", "acct": "u@remote.example", "display_name": "U", "locked": False,
-                "bot": True, "created_at": "2026-11-01T00:00:00.000Z", "note": "<p>links: t.me/abc</p>",
-                "url": "https://mastodon.example/@u", "followers_count": 3, "following_count": 400,
-                "statuses_count": 90, "fields": [{"name": "tg", "value": "<a href=\"https://t.me/abc\">t.me/abc</a>"}]},
-    "media_attachments": [{"id": "22345792", "type": "image", "url": "https://files.example/a.png",
-                           "preview_url": None, "description": None, "blurhash": None}],
-    "mentions": [], "tags": [{"name": "trade", "url": "https://mastodon.example/tags/trade"}], "emojis": [],
-    "card": None, "poll": None,
+    "account": {
+        "id": "1",
+        "username": "u",
+        "acct": "u@remote.example",
+        "display_name": "U",
+        "locked": False,
+        "bot": True,
+        "created_at": "2026-11-01T00:00:00.000Z",
+        "note": "<p>links: t.me/abc</p>",
+        "url": "https://mastodon.example/@u",
+        "followers_count": 3,
+        "following_count": 400,
+        "statuses_count": 90,
+        "fields": [{"name": "tg", "value": '<a href="https://t.me/abc">t.me/abc</a>'}],
+    },
+    "media_attachments": [
+        {
+            "id": "22345792",
+            "type": "image",
+            "url": "https://files.example/a.png",
+            "preview_url": None,
+            "description": None,
+            "blurhash": None,
+        }
+    ],
+    "mentions": [],
+    "tags": [{"name": "trade", "url": "https://mastodon.example/tags/trade"}],
+    "emojis": [],
+    "card": None,
+    "poll": None,
 }
 
 
@@ -143,23 +259,30 @@ def test_mastodon_status_and_streaming_wrapper():
 
 
 def test_native_records():
-    rec, fmt = parse_line(b'{"type":"post","id":"1","author_id":"a","text":"hi","created_at":"2026-11-02T00:00:00Z"}',
-                          "src", 1, None)
+    rec, fmt = parse_line(
+        b'{"type":"post","id":"1","author_id":"a","text":"hi","created_at":"2026-11-02T00:00:00Z"}', "src", 1, None
+    )
     assert fmt == "native" and rec.posts[0].created_at == pytest.approx(1793577600.0)
 
 
-@pytest.mark.parametrize("raw,reason", [
-    (b'{"type":"post", "id": ', "malformed JSON"),
-    (b'{"type":"post","id":"1","author_id":"a","text":"\xff\xfe"}', "invalid UTF-8"),
-    (b'[1, 2]', "expected a JSON object"),
-    (b'{"hello": "world"}', "unknown format"),
-    (b'{"type":"post","id":"1","author_id":"a","text":5}', "Expected `str`"),
-    (b'{"data": {"id": "1", "text": "x", "author_id": 5.5}}', "author_id"),
-    (b'{"did":"did:plc:a","kind":"commit","commit":{"operation":"create","collection":"app.bsky.feed.post",'
-     b'"rkey":"k","record":{"text":["no"]}}}', "commit.record.text"),
-    ('{"type":"post","id":"1","author_id":"a","text":"'.encode() + b"x" * 30_000 + b'"}', "over the cap"),
-    ("x".encode("utf-16"), "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "raw,reason",
+    [
+        (b'{"type":"post", "id": ', "malformed JSON"),
+        (b'{"type":"post","id":"1","author_id":"a","text":"\xff\xfe"}', "invalid UTF-8"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b'{"hello": "world"}', "unknown format"),
+        (b'{"type":"post","id":"1","author_id":"a","text":5}', "Expected `str`"),
+        (b'{"data": {"id": "1", "text": "x", "author_id": 5.5}}', "author_id"),
+        (
+            b'{"did":"did:plc:a","kind":"commit","commit":{"operation":"create","collection":"app.bsky.feed.post",'
+            b'"rkey":"k","record":{"text":["no"]}}}',
+            "commit.record.text",
+        ),
+        (b'{"type":"post","id":"1","author_id":"a","text":"' + b"x" * 30_000 + b'"}', "over the cap"),
+        ("x".encode("utf-16"), "not UTF-8"),
+    ],
+)
 def test_bad_records_are_rejected_with_a_reason(raw, reason):
     with pytest.raises(Reject, match=reason):
         obj = decode_line(raw)
@@ -172,8 +295,12 @@ def test_bad_records_are_rejected_with_a_reason(raw, reason):
 def test_sources_gzip_directories_and_oversized_lines(tmp_path):
     d = tmp_path / "in"
     d.mkdir()
-    (d / "a.jsonl").write_bytes(b'{"type":"post","id":"1","author_id":"a","text":"x"}\n' + b"y" * 1_100_000 + b"\n"
-                                + b'{"type":"post","id":"2","author_id":"a","text":"x"}\n')
+    (d / "a.jsonl").write_bytes(
+        b'{"type":"post","id":"1","author_id":"a","text":"x"}\n'
+        + b"y" * 1_100_000
+        + b"\n"
+        + b'{"type":"post","id":"2","author_id":"a","text":"x"}\n'
+    )
     with gzip.open(d / "b.jsonl.gz", "wb") as fh:
         fh.write(b'{"type":"post","id":"3","author_id":"a","text":"x"}\n')
     (d / "notes.txt").write_text("ignored")

@@ -10,16 +10,45 @@ def norm(policy):
     return Normalizer(policy.normalization.emoji_words, policy.normalization.lookalikes)
 
 
-@pytest.mark.parametrize("text", ["cp", "c*p", "c.p", "c p", "c_p", "c-p", "C·P", "ｃｐ", "𝐜𝐩", "сp", "cр",
-                                  "c\u200bp", "cppp", "ccp", "c . p", "C|P"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cp",
+        "c*p",
+        "c.p",
+        "c p",
+        "c_p",
+        "c-p",
+        "C·P",
+        "ｃｐ",
+        "𝐜𝐩",
+        "сp",
+        "cр",
+        "c\u200bp",
+        "cppp",
+        "ccp",
+        "c . p",
+        "C|P",
+    ],
+)
 def test_separator_lookalike_and_repeat_spellings_reach_cp(norm, text):
     assert any(v.text == "cp" for v in norm.fold_variants(text)), [v.text for v in norm.fold_variants(text)]
 
 
-@pytest.mark.parametrize("text,skeleton", [
-    ("s3ll1ng", "seling"), ("p3d0", "pedo"), ("f0ld3r", "folder"), ("ѕеllіng", "seling"), ("ＳＥＬＬ", "sel"),
-    ("prе-teen", "preten"), ("🧀🍕", "chese piza"), ("p.t.h.c", "pthc"), ("h0w 0ld", "how old"),
-])
+@pytest.mark.parametrize(
+    "text,skeleton",
+    [
+        ("s3ll1ng", "seling"),
+        ("p3d0", "pedo"),
+        ("f0ld3r", "folder"),
+        ("ѕеllіng", "seling"),
+        ("ＳＥＬＬ", "sel"),
+        ("prе-teen", "preten"),
+        ("🧀🍕", "chese piza"),
+        ("p.t.h.c", "pthc"),
+        ("h0w 0ld", "how old"),
+    ],
+)
 def test_folding_undoes_obfuscation(norm, text, skeleton):
     assert skeleton in {v.text.strip() for v in norm.fold_variants(text)}
 

@@ -19,9 +19,12 @@ TABLES = ("posts", "accounts", "edges", "signals", "verdicts", "cases", "case_po
 def _snapshot(db: str) -> dict:
     con = sqlite3.connect(db)
     snap = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
-    snap["case_rows"] = sorted(con.execute(
-        "select id, category, severity, round(score, 4), n_posts, reach, first_seen, last_seen, round(priority, 3)"
-        " from cases").fetchall())
+    snap["case_rows"] = sorted(
+        con.execute(
+            "select id, category, severity, round(score, 4), n_posts, reach, first_seen, last_seen, round(priority, 3)"
+            " from cases"
+        ).fetchall()
+    )
     snap["signal_ids"] = con.execute("select count(distinct id) from signals").fetchone()[0]
     con.close()
     return snap
@@ -40,7 +43,10 @@ def test_rescanning_is_idempotent_and_rejects_are_listed(policy, tmp_path):
     s1 = Scanner(policy, Store(db, policy.version), batch_size=2, rejects_path=rejects).scan([str(src)])
     assert (s1.posts, s1.rejects, s1.verdicts) == (2, 2, 2)
     rows = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
-    assert [(r["line"], r["reason"].split(":")[0]) for r in rows] == [(2, "malformed JSON"), (4, "invalid UTF-8 at byte 48")]
+    assert [(r["line"], r["reason"].split(":")[0]) for r in rows] == [
+        (2, "malformed JSON"),
+        (4, "invalid UTF-8 at byte 48"),
+    ]
     assert all(r["source"] == str(src.resolve()) for r in rows)
     first = _snapshot(db)
     # the same file again: checkpoint says done, nothing is read

@@ -19,7 +19,8 @@ def test_synth_is_deterministic_and_labelled(tmp_path):
     assert {"advert", "benign", "hard_negative", "context"} <= kinds
     c = generate(tmp_path / "c", 800, seed=10)
     assert (tmp_path / "c" / "stream" / "stream-x.jsonl").read_bytes() != (
-        tmp_path / "a" / "stream" / "stream-x.jsonl").read_bytes() or c != a
+        tmp_path / "a" / "stream" / "stream-x.jsonl"
+    ).read_bytes() or c != a
 
 
 def test_obfuscation_is_varied(tmp_path):

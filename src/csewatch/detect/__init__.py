@@ -121,10 +121,10 @@ class StreamState:
     """Everything detectors remember across posts, by namespace."""
 
     def __init__(self) -> None:
-        self.author_times = KeyedState("author_times")   # author key -> recent post times
-        self.link_authors = KeyedState("link_authors")   # invite link -> first authors seen
-        self.media_posts = KeyedState("media_posts")     # post key -> 1 when it carries media
-        self.thread_hits = KeyedState("thread_hits")     # parent post key -> sexualising replies
+        self.author_times = KeyedState("author_times")  # author key -> recent post times
+        self.link_authors = KeyedState("link_authors")  # invite link -> first authors seen
+        self.media_posts = KeyedState("media_posts")  # post key -> 1 when it carries media
+        self.thread_hits = KeyedState("thread_hits")  # parent post key -> sexualising replies
 
     def all(self) -> list[KeyedState]:
         return [self.author_times, self.link_authors, self.media_posts, self.thread_hits]
@@ -137,13 +137,26 @@ class Detector(Protocol):
     def detect(self, p: Prepared, state: StreamState) -> list[Signal]: ...
 
 
-def make_signal(detector: Detector, p: Prepared, indicator: str, score: float, explanation: str,
-                evidence: list[Evidence], subject_type: str = "post", subject_id: str | None = None
-                ) -> Signal:
+def make_signal(
+    detector: Detector,
+    p: Prepared,
+    indicator: str,
+    score: float,
+    explanation: str,
+    evidence: list[Evidence],
+    subject_type: str = "post",
+    subject_id: str | None = None,
+) -> Signal:
     return Signal(
-        detector=detector.name, version=detector.version, subject_type=subject_type,
-        subject_id=subject_id or p.post.id, indicator=indicator, score=score,
-        explanation=explanation, evidence=evidence, post_id=p.post.id,
+        detector=detector.name,
+        version=detector.version,
+        subject_type=subject_type,
+        subject_id=subject_id or p.post.id,
+        indicator=indicator,
+        score=score,
+        explanation=explanation,
+        evidence=evidence,
+        post_id=p.post.id,
     )
 
 

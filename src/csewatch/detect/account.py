@@ -67,17 +67,28 @@ class AccountDetector:
         sid = acc.id
         if abuse or (ambiguous and offer_found):
             evs = abuse + (ambiguous if offer_found else [])
-            out.append(make_signal(
-                self, p, "account_abuse_term", 0.6,
-                f"profile uses abuse-material terms: {', '.join(repr(e.text) for e in evs)}", evs,
-                subject_type="account", subject_id=sid))
+            out.append(
+                make_signal(
+                    self,
+                    p,
+                    "account_abuse_term",
+                    0.6,
+                    f"profile uses abuse-material terms: {', '.join(repr(e.text) for e in evs)}",
+                    evs,
+                    subject_type="account",
+                    subject_id=sid,
+                )
+            )
         if acc.bio:
             bio_plain = p.normalizer.plain(acc.bio)
             prices = find_prices(bio_plain)
             if prices:
                 evs = [evidence_from_view(bio_plain, "bio", s, e, "commerce:price") for s, e in prices]
-                out.append(make_signal(self, p, "account_price", 0.3, "bio states prices", evs,
-                                       subject_type="account", subject_id=sid))
+                out.append(
+                    make_signal(
+                        self, p, "account_price", 0.3, "bio states prices", evs, subject_type="account", subject_id=sid
+                    )
+                )
         link_evs = []
         fields = [("bio", acc.bio or "")] + [(f"links[{i}]", u) for i, u in enumerate(acc.links)]
         for field, value in fields:
@@ -87,9 +98,18 @@ class AccountDetector:
             for s, e, service, _link in self.links.find(v):
                 link_evs.append(evidence_from_view(v, field, s, e, f"links:{service}"))
         if link_evs:
-            out.append(make_signal(self, p, "account_offplatform_link", 0.3,
-                                   "profile links off the platform", link_evs,
-                                   subject_type="account", subject_id=sid))
+            out.append(
+                make_signal(
+                    self,
+                    p,
+                    "account_offplatform_link",
+                    0.3,
+                    "profile links off the platform",
+                    link_evs,
+                    subject_type="account",
+                    subject_id=sid,
+                )
+            )
         for s in out:
             s.post_id = None  # profile signals belong to the account, not to one post
         if len(self._profile_cache) > 200_000:
@@ -104,20 +124,33 @@ class AccountDetector:
         if acc is not None and acc.created_at and post.created_at:
             age_days = (post.created_at - acc.created_at) / 86400
             if 0 <= age_days < self.new_days:
-                out.append(make_signal(
-                    self, p, "new_account", 0.2, f"account was {age_days:.1f} days old when it posted",
-                    [Evidence("account.created_at", 0, 0, f"{age_days:.1f}d", "account:new")]))
+                out.append(
+                    make_signal(
+                        self,
+                        p,
+                        "new_account",
+                        0.2,
+                        f"account was {age_days:.1f} days old when it posted",
+                        [Evidence("account.created_at", 0, 0, f"{age_days:.1f}d", "account:new")],
+                    )
+                )
         if post.created_at:
             akey = f"{post.platform}:{post.author_id}"
             window = self.rate_window
             times = [t for t in state.author_times.get(akey, ()) if 0 <= post.created_at - t < window]
             times.append(post.created_at)
-            times = times[-(self.rate_count * 2):]
+            times = times[-(self.rate_count * 2) :]
             state.author_times.set(akey, times)
             if len(times) >= self.rate_count:
                 span = max(times) - min(times)
-                out.append(make_signal(
-                    self, p, "high_post_rate", 0.3,
-                    f"{len(times)} posts by this author within {span:.0f}s",
-                    [Evidence("created_at", 0, 0, f"{len(times)} posts/{window:.0f}s", "account:post_rate")]))
+                out.append(
+                    make_signal(
+                        self,
+                        p,
+                        "high_post_rate",
+                        0.3,
+                        f"{len(times)} posts by this author within {span:.0f}s",
+                        [Evidence("created_at", 0, 0, f"{len(times)} posts/{window:.0f}s", "account:post_rate")],
+                    )
+                )
         return out

@@ -12,9 +12,7 @@ from csewatch.normalize import View
 
 _NUM = r"\d{1,6}(?:[.,]\d{1,3})?"
 _UNIT = r"(?:\$|€|£|¥|₹|usd|eur|euros?|gbp|dollars?|bucks|quid|pounds?|btc|usdt|eth|xmr|ltc|rs)"
-PRICE_RE = re.compile(
-    rf"(?:[$€£¥₹]\s?{_NUM}(?:\s?k\b)?|(?<![\w.]){_NUM}\s?(?:k\s?)?{_UNIT}(?![a-z0-9]))"
-)
+PRICE_RE = re.compile(rf"(?:[$€£¥₹]\s?{_NUM}(?:\s?k\b)?|(?<![\w.]){_NUM}\s?(?:k\s?)?{_UNIT}(?![a-z0-9]))")
 _HINT_RE = re.compile(r"\d")
 
 
@@ -36,5 +34,4 @@ class CommerceDetector:
         if not spans:
             return []
         evs = [evidence_from_view(view, "text", s, e, "commerce:price") for s, e in spans]
-        return [make_signal(self, p, "price", 0.4,
-                            f"text states a price: {', '.join(repr(e.text) for e in evs)}", evs)]
+        return [make_signal(self, p, "price", 0.4, f"text states a price: {', '.join(repr(e.text) for e in evs)}", evs)]

@@ -41,13 +41,22 @@ class ContextDetector:
         if ages:
             pv = p.plain("text")
             groups["context_age_mention"] = [
-                evidence_from_view(pv, "text", s, e, "context:stated_age") for s, e, _a in ages]
+                evidence_from_view(pv, "text", s, e, "context:stated_age") for s, e, _a in ages
+            ]
         for ind, evs in groups.items():
             what = ind.removeprefix("context_").replace("_", " ")
-            out.append(make_signal(
-                self, p, ind, 0.6,
-                f"{relation} a media post carries {what}: {', '.join(repr(e.text) for e in evs)}",
-                evs, subject_type="thread", subject_id=parent))
+            out.append(
+                make_signal(
+                    self,
+                    p,
+                    ind,
+                    0.6,
+                    f"{relation} a media post carries {what}: {', '.join(repr(e.text) for e in evs)}",
+                    evs,
+                    subject_type="thread",
+                    subject_id=parent,
+                )
+            )
         if out:
             n = int(state.thread_hits.get(parent_key, 0)) + 1
             state.thread_hits.set(parent_key, n)

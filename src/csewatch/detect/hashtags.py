@@ -68,17 +68,36 @@ class HashtagDetector:
             text = post.text
             pos = text.lower().find("#" + tag.lower())
             if pos >= 0:
-                ev = Evidence("text", pos, pos + len(tag) + 1, text[pos:pos + len(tag) + 1],
-                              f"hashtags:{list_state}:{listed}:{how}")
+                ev = Evidence(
+                    "text",
+                    pos,
+                    pos + len(tag) + 1,
+                    text[pos : pos + len(tag) + 1],
+                    f"hashtags:{list_state}:{listed}:{how}",
+                )
             else:
                 ev = Evidence("hashtags", 0, len(tag), tag, f"hashtags:{list_state}:{listed}:{how}")
             score = {"blocked": 0.8, "watch": 0.4, "candidate": 0.2}[list_state]
-            out.append(make_signal(
-                self, p, f"{list_state}_hashtag", score,
-                f"hashtag #{tag} is on the {list_state} list as #{listed} ({how} match)", [ev],
-            ))
-            out.append(make_signal(
-                self, p, f"{list_state}_hashtag", score,
-                f"#{listed} appears in a post", [ev], subject_type="hashtag", subject_id=listed,
-            ))
+            out.append(
+                make_signal(
+                    self,
+                    p,
+                    f"{list_state}_hashtag",
+                    score,
+                    f"hashtag #{tag} is on the {list_state} list as #{listed} ({how} match)",
+                    [ev],
+                )
+            )
+            out.append(
+                make_signal(
+                    self,
+                    p,
+                    f"{list_state}_hashtag",
+                    score,
+                    f"#{listed} appears in a post",
+                    [ev],
+                    subject_type="hashtag",
+                    subject_id=listed,
+                )
+            )
         return out

@@ -83,10 +83,16 @@ def hits_to_signals(detector: object, p: Prepared, field: str, hits: list[Hit], 
     out = []
     for name, evs in by_indicator.items():
         shown = ", ".join(sorted({repr(e.text) for e in evs}))
-        out.append(make_signal(
-            detector, p, prefix + name if prefix else name, 0.6,
-            f"{field} has {name.replace('_', ' ')} term(s) {shown}", evs,
-        ))
+        out.append(
+            make_signal(
+                detector,
+                p,
+                prefix + name if prefix else name,
+                0.6,
+                f"{field} has {name.replace('_', ' ')} term(s) {shown}",
+                evs,
+            )
+        )
     return out
 
 
@@ -108,8 +114,14 @@ class LexiconDetector:
         if ages:
             pv = p.plain("text")
             evs = [evidence_from_view(pv, "text", s, e, "age:stated_minor_age") for s, e, _age in ages]
-            signals.append(make_signal(
-                self, p, "minor_age", 0.5,
-                f"text states a minor's age: {', '.join(repr(e.text) for e in evs)}", evs,
-            ))
+            signals.append(
+                make_signal(
+                    self,
+                    p,
+                    "minor_age",
+                    0.5,
+                    f"text states a minor's age: {', '.join(repr(e.text) for e in evs)}",
+                    evs,
+                )
+            )
         return signals

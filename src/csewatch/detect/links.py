@@ -73,10 +73,16 @@ class LinkDetector:
         if not found:
             return []
         services = sorted({f[1] for f in found})
-        out = [make_signal(
-            self, p, "offplatform_link", 0.5,
-            f"links off the platform to {', '.join(services)}", [f[0] for f in found],
-        )]
+        out = [
+            make_signal(
+                self,
+                p,
+                "offplatform_link",
+                0.5,
+                f"links off the platform to {', '.join(services)}",
+                [f[0] for f in found],
+            )
+        ]
         author = f"{post.platform}:{post.author_id}"
         for ev, service, link in found:
             if "/" not in link or link.endswith("/"):
@@ -86,8 +92,14 @@ class LinkDetector:
                 authors.append(author)
                 state.link_authors.set(link, authors)
             if len(authors) >= self.share_threshold:
-                out.append(make_signal(
-                    self, p, "shared_invite_link", 0.7,
-                    f"the {service} link {link} was posted by {len(authors)} accounts", [ev],
-                ))
+                out.append(
+                    make_signal(
+                        self,
+                        p,
+                        "shared_invite_link",
+                        0.7,
+                        f"the {service} link {link} was posted by {len(authors)} accounts",
+                        [ev],
+                    )
+                )
         return out

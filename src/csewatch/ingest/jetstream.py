@@ -67,8 +67,14 @@ def _post(did: str, rkey: str, rec: dict, when: float, source: str) -> Post:
             for img in as_list(em.get("images"), "embed.images"):
                 if isinstance(img, dict):
                     blob = as_dict(img.get("image"), "embed.images[].image")
-                    media.append(MediaRef(id=_blob_ref(blob) or "?", kind="image", alt=img.get("alt"),
-                                          size=blob.get("size") if isinstance(blob.get("size"), int) else None))
+                    media.append(
+                        MediaRef(
+                            id=_blob_ref(blob) or "?",
+                            kind="image",
+                            alt=img.get("alt"),
+                            size=blob.get("size") if isinstance(blob.get("size"), int) else None,
+                        )
+                    )
         elif et == "app.bsky.embed.video":
             blob = as_dict(em.get("video"), "embed.video")
             media.append(MediaRef(id=_blob_ref(blob) or "?", kind="video"))
@@ -86,10 +92,18 @@ def _post(did: str, rkey: str, rec: dict, when: float, source: str) -> Post:
     reply_root = _at_uri_to_id(as_dict(reply.get("root"), "reply.root").get("uri")) if reply else None
     langs = rec.get("langs")
     return Post(
-        id=f"{did}/{rkey}", platform=PLATFORM, author_id=did, text=text,
+        id=f"{did}/{rkey}",
+        platform=PLATFORM,
+        author_id=did,
+        text=text,
         created_at=parse_time(rec.get("createdAt"), "commit.record.createdAt") or when,
-        hashtags=list(dict.fromkeys(hashtags)), mentions=mentions, urls=urls, media=media,
-        reply_to=reply_to, reply_root=reply_root, quote_of=quote_of,
+        hashtags=list(dict.fromkeys(hashtags)),
+        mentions=mentions,
+        urls=urls,
+        media=media,
+        reply_to=reply_to,
+        reply_root=reply_root,
+        quote_of=quote_of,
         lang=langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None,
         source=source,
     )
@@ -111,8 +125,9 @@ def parse(obj: dict, source: str) -> Record:
         status = opt_str(acc, "status", "account") or ("active" if active else "deactivated")
         if active is True:
             status = "active"
-        out.accounts.append(Account(id=did, platform=PLATFORM, status=status,
-                                    status_reason=f"jetstream account event: {status}"))
+        out.accounts.append(
+            Account(id=did, platform=PLATFORM, status=status, status_reason=f"jetstream account event: {status}")
+        )
         return out
     if kind != "commit":
         raise Reject(f"unknown Jetstream event kind {kind!r}")
@@ -133,20 +148,34 @@ def parse(obj: dict, source: str) -> Record:
         if post.quote_of:
             out.edges.append(Edge(PLATFORM, "quote", did, post.quote_of, post.created_at))
     elif collection == "app.bsky.graph.follow":
-        out.edges.append(Edge(PLATFORM, "follow", did, req_str(rec, "subject", "commit.record"),
-                              parse_time(rec.get("createdAt"), "commit.record.createdAt") or when))
+        out.edges.append(
+            Edge(
+                PLATFORM,
+                "follow",
+                did,
+                req_str(rec, "subject", "commit.record"),
+                parse_time(rec.get("createdAt"), "commit.record.createdAt") or when,
+            )
+        )
     elif collection == "app.bsky.feed.repost":
         target = _at_uri_to_id(as_dict(rec.get("subject"), "commit.record.subject").get("uri"))
         if target:
-            out.edges.append(Edge(PLATFORM, "repost", did, target,
-                                  parse_time(rec.get("createdAt"), "commit.record.createdAt") or when))
+            out.edges.append(
+                Edge(
+                    PLATFORM, "repost", did, target, parse_time(rec.get("createdAt"), "commit.record.createdAt") or when
+                )
+            )
     elif collection == "app.bsky.actor.profile":
         avatar = as_dict(rec.get("avatar"), "commit.record.avatar")
-        out.accounts.append(Account(
-            id=did, platform=PLATFORM, display_name=opt_str(rec, "displayName", "commit.record"),
-            bio=opt_str(rec, "description", "commit.record"),
-            created_at=parse_time(rec.get("createdAt"), "commit.record.createdAt") or None,
-            avatar_hash=_blob_ref(avatar) if avatar else None,
-        ))
+        out.accounts.append(
+            Account(
+                id=did,
+                platform=PLATFORM,
+                display_name=opt_str(rec, "displayName", "commit.record"),
+                bio=opt_str(rec, "description", "commit.record"),
+                created_at=parse_time(rec.get("createdAt"), "commit.record.createdAt") or None,
+                avatar_hash=_blob_ref(avatar) if avatar else None,
+            )
+        )
     # other collections (likes, blocks, lists...) are accepted and ignored
     return out

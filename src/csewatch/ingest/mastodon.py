@@ -38,10 +38,15 @@ def _account(a: dict, where: str) -> Account:
             links.append(html_to_text(f["value"]))
     note = opt_str(a, "note", where)
     return Account(
-        id=req_str(a, "id", where), platform=PLATFORM, handle=opt_str(a, "acct", where) or opt_str(a, "username", where),
-        display_name=opt_str(a, "display_name", where), bio=html_to_text(note) if note else None, links=links,
+        id=req_str(a, "id", where),
+        platform=PLATFORM,
+        handle=opt_str(a, "acct", where) or opt_str(a, "username", where),
+        display_name=opt_str(a, "display_name", where),
+        bio=html_to_text(note) if note else None,
+        links=links,
         created_at=parse_time(a.get("created_at"), f"{where}.created_at") or None,
-        followers=opt_int(a, "followers_count", where), following=opt_int(a, "following_count", where),
+        followers=opt_int(a, "followers_count", where),
+        following=opt_int(a, "following_count", where),
         posts_count=opt_int(a, "statuses_count", where),
         status="suspended" if a.get("suspended") is True else None,
         is_bot=a.get("bot") if isinstance(a.get("bot"), bool) else None,
@@ -64,16 +69,38 @@ def _status(s: dict, source: str, rec: Record, where: str = "status") -> Post:
         text = f"{spoiler}\n{text}"
     card = as_dict(s.get("card"), f"{where}.card")
     urls = [card["url"]] if isinstance(card.get("url"), str) else []
-    media = [MediaRef(id=str(m.get("id")), kind=m.get("type") if isinstance(m.get("type"), str) else "image",
-                      url=m.get("url"), alt=m.get("description"))
-             for m in as_list(s.get("media_attachments"), f"{where}.media_attachments") if isinstance(m, dict)]
+    media = [
+        MediaRef(
+            id=str(m.get("id")),
+            kind=m.get("type") if isinstance(m.get("type"), str) else "image",
+            url=m.get("url"),
+            alt=m.get("description"),
+        )
+        for m in as_list(s.get("media_attachments"), f"{where}.media_attachments")
+        if isinstance(m, dict)
+    ]
     post = Post(
-        id=req_str(s, "id", where), platform=PLATFORM, author_id=account.id, text=text,
+        id=req_str(s, "id", where),
+        platform=PLATFORM,
+        author_id=account.id,
+        text=text,
         created_at=parse_time(s.get("created_at"), f"{where}.created_at"),
-        hashtags=[t["name"] for t in as_list(s.get("tags"), f"{where}.tags") if isinstance(t, dict) and isinstance(t.get("name"), str)],
-        mentions=[m["acct"] for m in as_list(s.get("mentions"), f"{where}.mentions") if isinstance(m, dict) and isinstance(m.get("acct"), str)],
-        urls=urls, media=media, reply_to=opt_str(s, "in_reply_to_id", where), repost_of=repost_of,
-        lang=opt_str(s, "language", where), source=source,
+        hashtags=[
+            t["name"]
+            for t in as_list(s.get("tags"), f"{where}.tags")
+            if isinstance(t, dict) and isinstance(t.get("name"), str)
+        ],
+        mentions=[
+            m["acct"]
+            for m in as_list(s.get("mentions"), f"{where}.mentions")
+            if isinstance(m, dict) and isinstance(m.get("acct"), str)
+        ],
+        urls=urls,
+        media=media,
+        reply_to=opt_str(s, "in_reply_to_id", where),
+        repost_of=repost_of,
+        lang=opt_str(s, "language", where),
+        source=source,
     )
     if post.reply_to:
         rec.edges.append(Edge(PLATFORM, "reply", post.author_id, post.reply_to, post.created_at))

@@ -26,8 +26,12 @@ def _user(u: dict, where: str) -> Account:
         if isinstance(url, dict) and isinstance(url.get("expanded_url"), str):
             links.append(url["expanded_url"])
     return Account(
-        id=req_str(u, "id", where), platform=PLATFORM, handle=opt_str(u, "username", where),
-        display_name=opt_str(u, "name", where), bio=opt_str(u, "description", where), links=links,
+        id=req_str(u, "id", where),
+        platform=PLATFORM,
+        handle=opt_str(u, "username", where),
+        display_name=opt_str(u, "name", where),
+        bio=opt_str(u, "description", where),
+        links=links,
         created_at=parse_time(u.get("created_at"), f"{where}.created_at") or None,
         followers=opt_int(metrics, "followers_count", where),
         following=opt_int(metrics, "following_count", where),
@@ -40,12 +44,21 @@ def _tweet(t: dict, where: str, media_index: dict[str, dict], source: str) -> Po
     note = as_dict(t.get("note_tweet"), f"{where}.note_tweet")
     text = opt_str(note, "text", f"{where}.note_tweet") or opt_str(t, "text", where) or ""
     entities = as_dict((note.get("entities") if note else None) or t.get("entities"), f"{where}.entities")
-    hashtags = [h["tag"] for h in as_list(entities.get("hashtags"), f"{where}.entities.hashtags")
-                if isinstance(h, dict) and isinstance(h.get("tag"), str)]
-    mentions = [m["username"] for m in as_list(entities.get("mentions"), f"{where}.entities.mentions")
-                if isinstance(m, dict) and isinstance(m.get("username"), str)]
-    urls = [u.get("expanded_url") or u.get("url") for u in as_list(entities.get("urls"), f"{where}.entities.urls")
-            if isinstance(u, dict) and isinstance(u.get("expanded_url") or u.get("url"), str)]
+    hashtags = [
+        h["tag"]
+        for h in as_list(entities.get("hashtags"), f"{where}.entities.hashtags")
+        if isinstance(h, dict) and isinstance(h.get("tag"), str)
+    ]
+    mentions = [
+        m["username"]
+        for m in as_list(entities.get("mentions"), f"{where}.entities.mentions")
+        if isinstance(m, dict) and isinstance(m.get("username"), str)
+    ]
+    urls = [
+        u.get("expanded_url") or u.get("url")
+        for u in as_list(entities.get("urls"), f"{where}.entities.urls")
+        if isinstance(u, dict) and isinstance(u.get("expanded_url") or u.get("url"), str)
+    ]
     reply_to = quote_of = repost_of = None
     for ref in as_list(t.get("referenced_tweets"), f"{where}.referenced_tweets"):
         ref = as_dict(ref, f"{where}.referenced_tweets[]")
@@ -59,15 +72,31 @@ def _tweet(t: dict, where: str, media_index: dict[str, dict], source: str) -> Po
     media = []
     for key in as_list(as_dict(t.get("attachments"), f"{where}.attachments").get("media_keys"), where):
         m = media_index.get(key, {})
-        media.append(MediaRef(id=str(key), kind=m.get("type", "image") if isinstance(m.get("type"), str) else "image",
-                              url=m.get("url") or m.get("preview_image_url"), alt=m.get("alt_text")))
+        media.append(
+            MediaRef(
+                id=str(key),
+                kind=m.get("type", "image") if isinstance(m.get("type"), str) else "image",
+                url=m.get("url") or m.get("preview_image_url"),
+                alt=m.get("alt_text"),
+            )
+        )
     conv = t.get("conversation_id")
     return Post(
-        id=req_str(t, "id", where), platform=PLATFORM, author_id=req_str(t, "author_id", where), text=text,
-        created_at=parse_time(t.get("created_at"), f"{where}.created_at"), hashtags=hashtags,
-        mentions=mentions, urls=urls, media=media, reply_to=reply_to,
-        reply_root=str(conv) if conv and reply_to else None, quote_of=quote_of, repost_of=repost_of,
-        lang=opt_str(t, "lang", where), source=source,
+        id=req_str(t, "id", where),
+        platform=PLATFORM,
+        author_id=req_str(t, "author_id", where),
+        text=text,
+        created_at=parse_time(t.get("created_at"), f"{where}.created_at"),
+        hashtags=hashtags,
+        mentions=mentions,
+        urls=urls,
+        media=media,
+        reply_to=reply_to,
+        reply_root=str(conv) if conv and reply_to else None,
+        quote_of=quote_of,
+        repost_of=repost_of,
+        lang=opt_str(t, "lang", where),
+        source=source,
     )
 
 
@@ -79,7 +108,9 @@ def parse(obj: dict, source: str) -> Record:
         raise Reject("no 'data' member")
     tweets = data if isinstance(data, list) else [data]
     includes = as_dict(obj.get("includes"), "includes")
-    media_index = {m.get("media_key"): m for m in as_list(includes.get("media"), "includes.media") if isinstance(m, dict)}
+    media_index = {
+        m.get("media_key"): m for m in as_list(includes.get("media"), "includes.media") if isinstance(m, dict)
+    }
     rec = Record(posts=[], accounts=[], edges=[])
     for i, u in enumerate(as_list(includes.get("users"), "includes.users")):
         rec.accounts.append(_user(as_dict(u, f"includes.users[{i}]"), f"includes.users[{i}]"))

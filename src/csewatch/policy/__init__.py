@@ -18,12 +18,26 @@ DEFAULT_DIR = Path(str(resources.files("csewatch.policy").joinpath("default")))
 FILES = ("pack.yaml", "terms.yaml", "hashtags.yaml", "links.yaml", "normalization.yaml", "rules.yaml")
 
 # indicators detectors can emit besides the term categories of terms.yaml
-DETECTOR_INDICATORS = frozenset({
-    "price", "offplatform_link", "shared_invite_link", "blocked_hashtag", "watch_hashtag",
-    "candidate_hashtag", "minor_age", "account_abuse_term", "account_offplatform_link",
-    "account_price", "new_account", "high_post_rate", "context_age_question", "context_age_mention",
-    "context_trade_request", "known_material",
-})
+DETECTOR_INDICATORS = frozenset(
+    {
+        "price",
+        "offplatform_link",
+        "shared_invite_link",
+        "blocked_hashtag",
+        "watch_hashtag",
+        "candidate_hashtag",
+        "minor_age",
+        "account_abuse_term",
+        "account_offplatform_link",
+        "account_price",
+        "new_account",
+        "high_post_rate",
+        "context_age_question",
+        "context_age_mention",
+        "context_trade_request",
+        "known_material",
+    }
+)
 
 
 class PolicyError(ValueError):
@@ -145,8 +159,12 @@ class Policy(msgspec.Struct):
 
 
 _TYPES: dict[str, type] = {
-    "pack.yaml": Pack, "terms.yaml": Terms, "hashtags.yaml": Hashtags, "links.yaml": Links,
-    "normalization.yaml": NormalizationConf, "rules.yaml": Rules,
+    "pack.yaml": Pack,
+    "terms.yaml": Terms,
+    "hashtags.yaml": Hashtags,
+    "links.yaml": Links,
+    "normalization.yaml": NormalizationConf,
+    "rules.yaml": Rules,
 }
 
 
@@ -172,9 +190,14 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         except msgspec.ValidationError as exc:
             raise PolicyError(f"{path}: {exc}") from exc
     policy = Policy(
-        directory=str(d), digest=digest.hexdigest(), pack=parsed["pack.yaml"], terms=parsed["terms.yaml"],
-        hashtags=parsed["hashtags.yaml"], links=parsed["links.yaml"],
-        normalization=parsed["normalization.yaml"], rules=parsed["rules.yaml"],
+        directory=str(d),
+        digest=digest.hexdigest(),
+        pack=parsed["pack.yaml"],
+        terms=parsed["terms.yaml"],
+        hashtags=parsed["hashtags.yaml"],
+        links=parsed["links.yaml"],
+        normalization=parsed["normalization.yaml"],
+        rules=parsed["rules.yaml"],
     )
     problems = check_policy(policy)
     if problems:
@@ -219,8 +242,9 @@ def check_policy(policy: Policy) -> list[str]:
         problems.append(f"{d}/pack.yaml: store.retain_posts must be 'all' or 'flagged'")
     for ch, proto in policy.normalization.lookalikes.items():
         if len(ch) != 1 or len(proto) != 1 or not proto.isascii():
-            problems.append(f"{d}/normalization.yaml: lookalikes maps one character to one ASCII letter, "
-                            f"got {ch!r}: {proto!r}")
+            problems.append(
+                f"{d}/normalization.yaml: lookalikes maps one character to one ASCII letter, got {ch!r}: {proto!r}"
+            )
     for i, h in enumerate(policy.links.invite_hosts):
         if "/" in h.host or not h.host:
             problems.append(f"{d}/links.yaml: invite_hosts[{i}] host must be a bare host name")

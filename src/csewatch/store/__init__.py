@@ -24,8 +24,19 @@ from csewatch.triage import Triage, merge_cases
 
 DEFAULT_URL = "sqlite:///csewatch.db"
 _CHUNK = 500
-_ACCOUNT_FIELDS = ("handle", "display_name", "bio", "links", "created_at", "followers", "following",
-                   "posts_count", "avatar_hash", "status", "status_reason")
+_ACCOUNT_FIELDS = (
+    "handle",
+    "display_name",
+    "bio",
+    "links",
+    "created_at",
+    "followers",
+    "following",
+    "posts_count",
+    "avatar_hash",
+    "status",
+    "status_reason",
+)
 
 
 def normalize_url(db: str | None) -> str:
@@ -86,8 +97,7 @@ class Store:
             return
         stmt = self._insert(table)
         cols = [c for c in rows[0] if c not in keys]
-        stmt = stmt.on_conflict_do_update(index_elements=list(keys),
-                                          set_={c: getattr(stmt.excluded, c) for c in cols})
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: getattr(stmt.excluded, c) for c in cols})
         conn.execute(stmt, rows)
 
     # -- the batch ---------------------------------------------------------------------------
@@ -97,23 +107,52 @@ class Store:
             post_rows = [_post_row(p) for p in batch.posts if retain_all_posts or (p.platform, p.id) in flagged]
             self._insert_ignore(conn, schema.posts, _dedupe(post_rows, ("platform", "id")))
             self._write_accounts(conn, batch.accounts)
-            self._insert_ignore(conn, schema.edges, _dedupe(
-                [msgspec.structs.asdict(e) for e in batch.edges], ("platform", "kind", "src", "dst")))
+            self._insert_ignore(
+                conn,
+                schema.edges,
+                _dedupe([msgspec.structs.asdict(e) for e in batch.edges], ("platform", "kind", "src", "dst")),
+            )
             self._insert_ignore(conn, schema.signals, _dedupe([_signal_row(p, s) for p, s in batch.signals], ("id",)))
-            self._upsert(conn, schema.verdicts, _dedupe([_verdict_row(v, self.policy_version) for v in batch.verdicts],
-                                                        ("platform", "post_id")), ("platform", "post_id"))
-            self._insert_ignore(conn, schema.case_posts, _dedupe(
-                [{"case_id": c, "platform": pl, "post_id": p} for c, pl, p in batch.case_posts],
-                ("case_id", "platform", "post_id")))
+            self._upsert(
+                conn,
+                schema.verdicts,
+                _dedupe([_verdict_row(v, self.policy_version) for v in batch.verdicts], ("platform", "post_id")),
+                ("platform", "post_id"),
+            )
+            self._insert_ignore(
+                conn,
+                schema.case_posts,
+                _dedupe(
+                    [{"case_id": c, "platform": pl, "post_id": p} for c, pl, p in batch.case_posts],
+                    ("case_id", "platform", "post_id"),
+                ),
+            )
             self._write_cases(conn, batch.cases, triage)
-            self._insert_ignore(conn, schema.rejects, _dedupe(
-                [{"source": s, "line": n, "reason": r} for s, n, r in batch.rejects], ("source", "line")))
-            state_rows = [{"namespace": ns, "key": k, "value": msgspec.msgpack.encode(v)}
-                          for ns, values in batch.state.items() for k, v in values.items()]
+            self._insert_ignore(
+                conn,
+                schema.rejects,
+                _dedupe([{"source": s, "line": n, "reason": r} for s, n, r in batch.rejects], ("source", "line")),
+            )
+            state_rows = [
+                {"namespace": ns, "key": k, "value": msgspec.msgpack.encode(v)}
+                for ns, values in batch.state.items()
+                for k, v in values.items()
+            ]
             self._upsert(conn, schema.detector_state, state_rows, ("namespace", "key"))
-            self._upsert(conn, schema.checkpoints, [{
-                "source": batch.source, "position": batch.position, "line": batch.line, "format": batch.fmt,
-                "updated_at": time.time()}], ("source",))
+            self._upsert(
+                conn,
+                schema.checkpoints,
+                [
+                    {
+                        "source": batch.source,
+                        "position": batch.position,
+                        "line": batch.line,
+                        "format": batch.fmt,
+                        "updated_at": time.time(),
+                    }
+                ],
+                ("source",),
+            )
 
     def _write_accounts(self, conn: Connection, incoming: list[Account]) -> None:
         if not incoming:
@@ -169,7 +208,9 @@ class Store:
     # -- reads -------------------------------------------------------------------------------
     def checkpoint(self, source: str) -> tuple[int, int, str | None]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(schema.checkpoints).where(schema.checkpoints.c.source == source)).mappings().first()
+            row = (
+                conn.execute(select(schema.checkpoints).where(schema.checkpoints.c.source == source)).mappings().first()
+            )
         if row is None:
             return 0, 0, None
         return row["position"], row["line"], row["format"]
@@ -191,10 +232,13 @@ class Store:
     def load_accounts(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
         with self.engine.connect() as conn:
             rows = self._fetch_by_keys(conn, schema.accounts, keys)
-        return {k: msgspec.convert({c: v for c, v in _plain(r).items() if v is not None}, Account) for k, r in rows.items()}
+        return {
+            k: msgspec.convert({c: v for c, v in _plain(r).items() if v is not None}, Account) for k, r in rows.items()
+        }
 
-    def top_cases(self, limit: int = 20, category: str | None = None, state: str | None = None,
-                  subject_type: str | None = None) -> list[Case]:
+    def top_cases(
+        self, limit: int = 20, category: str | None = None, state: str | None = None, subject_type: str | None = None
+    ) -> list[Case]:
         t = schema.cases
         q = select(t)
         if category:
@@ -214,38 +258,61 @@ class Store:
 
     def case_verdicts(self, cid: str, limit: int = 50) -> list[dict]:
         cp, v, p = schema.case_posts, schema.verdicts, schema.posts
-        q = (select(v, p.c.text, p.c.created_at).select_from(
-            cp.join(v, (v.c.platform == cp.c.platform) & (v.c.post_id == cp.c.post_id))
-            .outerjoin(p, (p.c.platform == cp.c.platform) & (p.c.id == cp.c.post_id)))
-            .where(cp.c.case_id == cid).order_by(v.c.score.desc(), v.c.post_id).limit(limit))
+        q = (
+            select(v, p.c.text, p.c.created_at)
+            .select_from(
+                cp.join(v, (v.c.platform == cp.c.platform) & (v.c.post_id == cp.c.post_id)).outerjoin(
+                    p, (p.c.platform == cp.c.platform) & (p.c.id == cp.c.post_id)
+                )
+            )
+            .where(cp.c.case_id == cid)
+            .order_by(v.c.score.desc(), v.c.post_id)
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
 
     def post_signals(self, platform: str, post_id: str) -> list[dict]:
         s = schema.signals
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(
-                select(s).where(s.c.platform == platform, s.c.post_id == post_id).order_by(s.c.detector, s.c.indicator)
-            ).mappings()]
+            return [
+                dict(r)
+                for r in conn.execute(
+                    select(s)
+                    .where(s.c.platform == platform, s.c.post_id == post_id)
+                    .order_by(s.c.detector, s.c.indicator)
+                ).mappings()
+            ]
 
     def subject_signals(self, platform: str, subject_type: str, subject_id: str) -> list[dict]:
         s = schema.signals
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(
-                select(s).where(s.c.platform == platform, s.c.subject_type == subject_type,
-                                s.c.subject_id == subject_id, s.c.post_id.is_(None))
-            ).mappings()]
+            return [
+                dict(r)
+                for r in conn.execute(
+                    select(s).where(
+                        s.c.platform == platform,
+                        s.c.subject_type == subject_type,
+                        s.c.subject_id == subject_id,
+                        s.c.post_id.is_(None),
+                    )
+                ).mappings()
+            ]
 
     def post(self, platform: str, post_id: str) -> dict | None:
         with self.engine.connect() as conn:
-            r = conn.execute(select(schema.posts).where(
-                schema.posts.c.platform == platform, schema.posts.c.id == post_id)).mappings().first()
+            r = (
+                conn.execute(
+                    select(schema.posts).where(schema.posts.c.platform == platform, schema.posts.c.id == post_id)
+                )
+                .mappings()
+                .first()
+            )
         return dict(r) if r else None
 
     def verdict_map(self) -> dict[tuple[str, str], dict]:
         with self.engine.connect() as conn:
-            return {(r["platform"], r["post_id"]): dict(r)
-                    for r in conn.execute(select(schema.verdicts)).mappings()}
+            return {(r["platform"], r["post_id"]): dict(r) for r in conn.execute(select(schema.verdicts)).mappings()}
 
     def rejects(self, source: str | None = None) -> list[tuple[str, int, str]]:
         t = schema.rejects
@@ -278,7 +345,7 @@ def _plain(row: Any) -> dict[str, Any]:
 
 def _chunks(items: list, n: int) -> Iterable[list]:
     for i in range(0, len(items), n):
-        yield items[i:i + n]
+        yield items[i : i + n]
 
 
 def _dedupe(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
@@ -290,10 +357,19 @@ def _dedupe(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
 
 def _post_row(p: Post) -> dict:
     return {
-        "platform": p.platform, "id": p.id, "author_id": p.author_id, "created_at": p.created_at,
-        "text": p.text, "hashtags": p.hashtags, "urls": p.urls,
-        "media": [msgspec.structs.asdict(m) for m in p.media], "reply_to": p.reply_to,
-        "quote_of": p.quote_of, "repost_of": p.repost_of, "group_id": p.group_id, "lang": p.lang,
+        "platform": p.platform,
+        "id": p.id,
+        "author_id": p.author_id,
+        "created_at": p.created_at,
+        "text": p.text,
+        "hashtags": p.hashtags,
+        "urls": p.urls,
+        "media": [msgspec.structs.asdict(m) for m in p.media],
+        "reply_to": p.reply_to,
+        "quote_of": p.quote_of,
+        "repost_of": p.repost_of,
+        "group_id": p.group_id,
+        "lang": p.lang,
         "source": p.source,
     }
 
@@ -326,13 +402,28 @@ def _merge_account_rows(old: dict, new: dict) -> dict:
 
 def _signal_row(platform: str, s: Signal) -> dict:
     return {
-        "id": signal_id(s, platform), "platform": platform, "post_id": s.post_id,
-        "subject_type": s.subject_type, "subject_id": s.subject_id, "detector": s.detector,
-        "version": s.version, "indicator": s.indicator, "score": s.score,
-        "explanation": s.explanation, "evidence": [msgspec.structs.asdict(e) for e in s.evidence],
+        "id": signal_id(s, platform),
+        "platform": platform,
+        "post_id": s.post_id,
+        "subject_type": s.subject_type,
+        "subject_id": s.subject_id,
+        "detector": s.detector,
+        "version": s.version,
+        "indicator": s.indicator,
+        "score": s.score,
+        "explanation": s.explanation,
+        "evidence": [msgspec.structs.asdict(e) for e in s.evidence],
     }
 
 
 def _verdict_row(v: Verdict, policy_version: str) -> dict:
-    return {"platform": v.platform, "post_id": v.post_id, "author_id": v.author_id, "score": v.score,
-            "category": v.category, "severity": v.severity, "rules": v.rules, "policy_version": policy_version}
+    return {
+        "platform": v.platform,
+        "post_id": v.post_id,
+        "author_id": v.author_id,
+        "score": v.score,
+        "category": v.category,
+        "severity": v.severity,
+        "rules": v.rules,
+        "policy_version": policy_version,
+    }

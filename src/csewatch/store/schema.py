@@ -19,7 +19,8 @@ from sqlalchemy import (
 metadata = MetaData()
 
 posts = Table(
-    "posts", metadata,
+    "posts",
+    metadata,
     Column("platform", String(32), primary_key=True),
     Column("id", String(200), primary_key=True),
     Column("author_id", String(200), nullable=False, index=True),
@@ -37,7 +38,8 @@ posts = Table(
 )
 
 accounts = Table(
-    "accounts", metadata,
+    "accounts",
+    metadata,
     Column("platform", String(32), primary_key=True),
     Column("id", String(200), primary_key=True),
     Column("handle", String(200)),
@@ -54,7 +56,8 @@ accounts = Table(
 )
 
 edges = Table(
-    "edges", metadata,
+    "edges",
+    metadata,
     Column("platform", String(32), primary_key=True),
     Column("kind", String(16), primary_key=True),
     Column("src", String(200), primary_key=True),
@@ -63,7 +66,8 @@ edges = Table(
 )
 
 signals = Table(
-    "signals", metadata,
+    "signals",
+    metadata,
     Column("id", String(40), primary_key=True),  # digest of what makes the signal itself
     Column("platform", String(32), nullable=False),
     Column("post_id", String(200), index=True),
@@ -79,7 +83,8 @@ signals = Table(
 )
 
 verdicts = Table(
-    "verdicts", metadata,
+    "verdicts",
+    metadata,
     Column("platform", String(32), primary_key=True),
     Column("post_id", String(200), primary_key=True),
     Column("author_id", String(200), nullable=False),
@@ -91,7 +96,8 @@ verdicts = Table(
 )
 
 cases = Table(
-    "cases", metadata,
+    "cases",
+    metadata,
     Column("id", String(300), primary_key=True),
     Column("platform", String(32), nullable=False),
     Column("subject_type", String(16), nullable=False),
@@ -108,14 +114,16 @@ cases = Table(
 )
 
 case_posts = Table(
-    "case_posts", metadata,
+    "case_posts",
+    metadata,
     Column("case_id", String(300), primary_key=True),
     Column("platform", String(32), primary_key=True),
     Column("post_id", String(200), primary_key=True),
 )
 
 checkpoints = Table(
-    "checkpoints", metadata,
+    "checkpoints",
+    metadata,
     Column("source", String(1000), primary_key=True),
     Column("position", Integer, nullable=False),
     Column("line", Integer, nullable=False),
@@ -124,14 +132,16 @@ checkpoints = Table(
 )
 
 rejects = Table(
-    "rejects", metadata,
+    "rejects",
+    metadata,
     Column("source", String(1000), primary_key=True),
     Column("line", Integer, primary_key=True),
     Column("reason", Text, nullable=False),
 )
 
 detector_state = Table(
-    "detector_state", metadata,
+    "detector_state",
+    metadata,
     Column("namespace", String(32), primary_key=True),
     Column("key", String(400), primary_key=True),
     Column("value", LargeBinary, nullable=False),

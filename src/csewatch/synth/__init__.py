@@ -28,46 +28,165 @@ PLATFORMS = ("x", "bluesky", "mastodon", "native")
 # ---------------------------------------------------------------------------------------------
 # vocabularies (public indicator classes; variants deliberately wider than the default pack)
 
-ABUSE_STRONG = ["pthc", "hurtcore", "child porn", "kid porn", "jailbait", "underage porn", "pedo content",
-                "lolicon", "shotacon", "ptsc", "childporn", "pedo vids"]
+ABUSE_STRONG = [
+    "pthc",
+    "hurtcore",
+    "child porn",
+    "kid porn",
+    "jailbait",
+    "underage porn",
+    "pedo content",
+    "lolicon",
+    "shotacon",
+    "ptsc",
+    "childporn",
+    "pedo vids",
+]
 ABUSE_AMBIG = ["cp", "cp", "cp", "c p", "loli", "cheese pizza", "pedo", "caldo de pollo"]
-OFFER = ["vids", "videos", "pics", "folder", "folders", "collection", "pack", "packs", "content", "links",
-         "files", "album", "archive", "stash", "mega links", "library", "photos"]
-TRANSACTION = ["selling", "sell", "for sale", "trading", "trade", "buy", "swap", "prices", "cheap", "deal",
-               "price list", "available", "offer", "menu", "swapping"]
-CONTACT = ["dm me", "dm", "DM for more", "hmu", "message me", "pm me", "inbox me", "dms open", "check bio",
-           "link in bio", "telegram", "tg", "discord", "kik", "contact me"]
+OFFER = [
+    "vids",
+    "videos",
+    "pics",
+    "folder",
+    "folders",
+    "collection",
+    "pack",
+    "packs",
+    "content",
+    "links",
+    "files",
+    "album",
+    "archive",
+    "stash",
+    "mega links",
+    "library",
+    "photos",
+]
+TRANSACTION = [
+    "selling",
+    "sell",
+    "for sale",
+    "trading",
+    "trade",
+    "buy",
+    "swap",
+    "prices",
+    "cheap",
+    "deal",
+    "price list",
+    "available",
+    "offer",
+    "menu",
+    "swapping",
+]
+CONTACT = [
+    "dm me",
+    "dm",
+    "DM for more",
+    "hmu",
+    "message me",
+    "pm me",
+    "inbox me",
+    "dms open",
+    "check bio",
+    "link in bio",
+    "telegram",
+    "tg",
+    "discord",
+    "kik",
+    "contact me",
+]
 PAYMENT = ["paypal", "cashapp", "btc", "crypto", "usdt", "gift card", "venmo", "bitcoin"]
 MINOR = ["underage", "preteen", "young girls", "young boys", "schoolgirl", "minors"]
 INVITE_HOSTS = ["t.me", "telegram.me", "discord.gg", "mega.nz/folder", "dropbox.com/s", "t.me/joinchat"]
-EVASION = ["got banned", "got suspended", "new account", "new acc", "backup account", "old account got suspended",
-           "my main got banned", "banned again", "suspended again"]
+EVASION = [
+    "got banned",
+    "got suspended",
+    "new account",
+    "new acc",
+    "backup account",
+    "old account got suspended",
+    "my main got banned",
+    "banned again",
+    "suspended again",
+]
 EVASION_TAIL = ["please share", "pls share", "follow my backup", "follow my new", "same as before", "plz share"]
-AGE_QUESTIONS = ["how old are you", "how old r u", "how old is she", "how old is he", "age?", "whats your age",
-                 "ur age?", "are you a minor"]
+AGE_QUESTIONS = [
+    "how old are you",
+    "how old r u",
+    "how old is she",
+    "how old is he",
+    "age?",
+    "whats your age",
+    "ur age?",
+    "are you a minor",
+]
 TRADE_REQ = ["trade?", "wanna trade", "got more", "any more", "more pics", "send more", "dm me more", "trade pics"]
 PRICE_FORMS = ["${n}", "{n}$", "{n} usd", "€{n}", "{n}€", "£{n}", "{n} dollars", "{n} bucks", "0.00{d} btc", "{n} eur"]
 EMOJI_FOR = {"pizza": "🍕", "cheese": "🧀", "folder": "📁", "vids": "🎥", "pics": "📸", "dm": "📩"}
 
-CONFUSABLE = {"a": "аɑα", "c": "сϲ", "e": "еҽ", "i": "іɩ", "o": "оοσ", "p": "рρ", "s": "ѕ", "x": "х", "y": "уγ",
-              "h": "һ", "d": "ԁ", "l": "ӏ", "k": "κ", "t": "т", "n": "ո", "g": "ɡ"}
+CONFUSABLE = {
+    "a": "аɑα",
+    "c": "сϲ",
+    "e": "еҽ",
+    "i": "іɩ",
+    "o": "оοσ",
+    "p": "рρ",
+    "s": "ѕ",
+    "x": "х",
+    "y": "уγ",
+    "h": "һ",
+    "d": "ԁ",
+    "l": "ӏ",
+    "k": "κ",
+    "t": "т",
+    "n": "ո",
+    "g": "ɡ",
+}
 LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7", "l": "1", "g": "9", "b": "8"}
 SEPS = ["*", ".", " ", "_", "-", "·", "|"]
 
 BENIGN = {
-    "en": ["just finished a {adj} {thing} with friends", "anyone else watching the {event} tonight?",
-           "new blog post about {topic} is up", "can't believe how {adj} the weather is today",
-           "my {rel} made the best {food} ever", "{topic} tips thread 🧵 part {n}", "grateful for this {adj} week",
-           "reading a book about {topic}, highly recommend", "traffic on the way to work was {adj} again",
-           "who is going to the {event} this weekend?"],
-    "es": ["hoy fue un día {adj_es} en el trabajo", "¿alguien vio el partido anoche?", "me encanta {topic_es}",
-           "nueva receta de {food_es} en el blog", "feliz fin de semana a todos"],
-    "de": ["heute war ein {adj_de} Tag", "wer kommt morgen zum Spiel?", "neuer Artikel über {topic_de}",
-           "das Wetter ist {adj_de}", "schönes Wochenende euch allen"],
-    "fr": ["quelle journée {adj_fr} aujourd'hui", "qui regarde le match ce soir ?", "nouvel article sur {topic_fr}",
-           "bon week-end à tous", "ma recette de {food_fr} préférée"],
-    "pt": ["que dia {adj_pt} hoje", "alguém viu o jogo ontem?", "novo post sobre {topic_pt}",
-           "bom fim de semana a todos", "receita de {food_pt} no blog"],
+    "en": [
+        "just finished a {adj} {thing} with friends",
+        "anyone else watching the {event} tonight?",
+        "new blog post about {topic} is up",
+        "can't believe how {adj} the weather is today",
+        "my {rel} made the best {food} ever",
+        "{topic} tips thread 🧵 part {n}",
+        "grateful for this {adj} week",
+        "reading a book about {topic}, highly recommend",
+        "traffic on the way to work was {adj} again",
+        "who is going to the {event} this weekend?",
+    ],
+    "es": [
+        "hoy fue un día {adj_es} en el trabajo",
+        "¿alguien vio el partido anoche?",
+        "me encanta {topic_es}",
+        "nueva receta de {food_es} en el blog",
+        "feliz fin de semana a todos",
+    ],
+    "de": [
+        "heute war ein {adj_de} Tag",
+        "wer kommt morgen zum Spiel?",
+        "neuer Artikel über {topic_de}",
+        "das Wetter ist {adj_de}",
+        "schönes Wochenende euch allen",
+    ],
+    "fr": [
+        "quelle journée {adj_fr} aujourd'hui",
+        "qui regarde le match ce soir ?",
+        "nouvel article sur {topic_fr}",
+        "bon week-end à tous",
+        "ma recette de {food_fr} préférée",
+    ],
+    "pt": [
+        "que dia {adj_pt} hoje",
+        "alguém viu o jogo ontem?",
+        "novo post sobre {topic_pt}",
+        "bom fim de semana a todos",
+        "receita de {food_pt} no blog",
+    ],
 }
 FILL = {
     "adj": ["great", "long", "weird", "sunny", "rainy", "amazing", "quiet", "busy"],
@@ -76,50 +195,99 @@ FILL = {
     "topic": ["gardening", "python", "photography", "budget travel", "history", "climate", "chess"],
     "rel": ["mom", "dad", "sister", "brother", "partner", "roommate"],
     "food": ["lasagna", "curry", "pancakes", "soup", "bread"],
-    "adj_es": ["largo", "bonito", "raro"], "topic_es": ["la fotografía", "el fútbol", "la música"],
-    "food_es": ["paella", "tortilla"], "adj_de": ["langer", "schöner", "komischer"],
-    "topic_de": ["Fotografie", "Geschichte", "Gartenarbeit"], "adj_fr": ["longue", "belle", "étrange"],
-    "topic_fr": ["la photographie", "l'histoire"], "food_fr": ["crêpes", "ratatouille"],
-    "adj_pt": ["longo", "bonito", "estranho"], "topic_pt": ["fotografia", "história"],
+    "adj_es": ["largo", "bonito", "raro"],
+    "topic_es": ["la fotografía", "el fútbol", "la música"],
+    "food_es": ["paella", "tortilla"],
+    "adj_de": ["langer", "schöner", "komischer"],
+    "topic_de": ["Fotografie", "Geschichte", "Gartenarbeit"],
+    "adj_fr": ["longue", "belle", "étrange"],
+    "topic_fr": ["la photographie", "l'histoire"],
+    "food_fr": ["crêpes", "ratatouille"],
+    "adj_pt": ["longo", "bonito", "estranho"],
+    "topic_pt": ["fotografia", "história"],
     "food_pt": ["feijoada", "pão de queijo"],
 }
 BENIGN_TAGS = ["travel", "food", "photography", "python", "football", "music", "art", "nature", "books", "tbt"]
 
 HARD_NEGATIVES: dict[str, list[str]] = {
-    "cp_copy": ["use `cp -r {a}/ {b}/` to copy the whole folder", "cp {a}.txt {b}/ && ls -la",
-                "alias cp='cp -i' so you never overwrite files by accident", "TIL cp can preserve timestamps with -p",
-                "scp and cp both copy files, one over ssh"],
-    "cp_game": ["finally reached cp {n} in the {game} level", "caught a {n} CP {mon} in pokemon go!",
-                "selling my pokemon go account, team has {n} CP, ${p} dm me",
-                "stuck at the last cp of the raid again", "checkpoint (cp) {n} is brutal in this game"],
-    "cp_other": ["Captain CP scored twice tonight ⚽", "CP rail stock up {n}% today (canadian pacific)",
-                 "my son has CP (cerebral palsy) and started a new therapy", "CP awareness day: wear green",
-                 "combat power (cp) matters less than IVs"],
-    "legit_links": ["join our telegram group for the {topic} meetup: t.me/{h}", "class notes are on mega.nz/folder/{h}",
-                    "wedding photos uploaded to dropbox.com/s/{h}, dm me if the link breaks",
-                    "our {game} clan discord: discord.gg/{h} new members welcome",
-                    "crypto signals channel t.me/{h} (not financial advice)"],
-    "ages": ["my daughter turned {age} today! 🎂 happy birthday", "U{age} football team won the cup 🏆",
-             "{age} yo me would be proud of this", "happy {age}th birthday to my little brother",
-             "coaching the {age} year olds at soccer practice today"],
-    "prices": ["selling my bike ${p}, dm me", "concert tickets 2 for {p} usd, message me",
-               "photo prints for sale €{p} each, dm for the full collection",
-               "vintage stamp collection for sale, dm for prices", "used textbooks {p}$ each, pics in dm",
-               "cheese pizza and wings deal {p}$ tonight, order for delivery 🍕"],
-    "new_account": ["new account! my old one got hacked, please share", "got banned from the server lol",
-                    "this is my new account for the bakery, please share 🥐", "my main got suspended by mistake, appeal sent"],
-    "reporting": ["reported {n} accounts selling cp today, please report them too",
-                  "how do platforms stop csam? report buttons need to work better",
-                  "if you see cp links, report them to the hotline, do not share"],
+    "cp_copy": [
+        "use `cp -r {a}/ {b}/` to copy the whole folder",
+        "cp {a}.txt {b}/ && ls -la",
+        "alias cp='cp -i' so you never overwrite files by accident",
+        "TIL cp can preserve timestamps with -p",
+        "scp and cp both copy files, one over ssh",
+    ],
+    "cp_game": [
+        "finally reached cp {n} in the {game} level",
+        "caught a {n} CP {mon} in pokemon go!",
+        "selling my pokemon go account, team has {n} CP, ${p} dm me",
+        "stuck at the last cp of the raid again",
+        "checkpoint (cp) {n} is brutal in this game",
+    ],
+    "cp_other": [
+        "Captain CP scored twice tonight ⚽",
+        "CP rail stock up {n}% today (canadian pacific)",
+        "my son has CP (cerebral palsy) and started a new therapy",
+        "CP awareness day: wear green",
+        "combat power (cp) matters less than IVs",
+    ],
+    "legit_links": [
+        "join our telegram group for the {topic} meetup: t.me/{h}",
+        "class notes are on mega.nz/folder/{h}",
+        "wedding photos uploaded to dropbox.com/s/{h}, dm me if the link breaks",
+        "our {game} clan discord: discord.gg/{h} new members welcome",
+        "crypto signals channel t.me/{h} (not financial advice)",
+    ],
+    "ages": [
+        "my daughter turned {age} today! 🎂 happy birthday",
+        "U{age} football team won the cup 🏆",
+        "{age} yo me would be proud of this",
+        "happy {age}th birthday to my little brother",
+        "coaching the {age} year olds at soccer practice today",
+    ],
+    "prices": [
+        "selling my bike ${p}, dm me",
+        "concert tickets 2 for {p} usd, message me",
+        "photo prints for sale €{p} each, dm for the full collection",
+        "vintage stamp collection for sale, dm for prices",
+        "used textbooks {p}$ each, pics in dm",
+        "cheese pizza and wings deal {p}$ tonight, order for delivery 🍕",
+    ],
+    "new_account": [
+        "new account! my old one got hacked, please share",
+        "got banned from the server lol",
+        "this is my new account for the bakery, please share 🥐",
+        "my main got suspended by mistake, appeal sent",
+    ],
+    "reporting": [
+        "reported {n} accounts selling cp today, please report them too",
+        "how do platforms stop csam? report buttons need to work better",
+        "if you see cp links, report them to the hotline, do not share",
+    ],
 }
 GAMES = ["elden", "mario", "zelda", "halo"]
 MONS = ["dragonite", "snorlax", "gyarados", "lapras"]
 
-REPLY_BENIGN = ["so cute!", "great photo 😍", "love this", "happy birthday!! 🎉", "beautiful family",
-                "where was this taken?", "what a view", "congrats!"]
-PARENT_MEDIA = ["day at the beach with the kids 📸", "first day of school!", "family picnic today",
-                "her dance recital was amazing", "swim practice this morning", "birthday party pics",
-                "park day ☀️", "soccer tournament weekend"]
+REPLY_BENIGN = [
+    "so cute!",
+    "great photo 😍",
+    "love this",
+    "happy birthday!! 🎉",
+    "beautiful family",
+    "where was this taken?",
+    "what a view",
+    "congrats!",
+]
+PARENT_MEDIA = [
+    "day at the beach with the kids 📸",
+    "first day of school!",
+    "family picnic today",
+    "her dance recital was amazing",
+    "swim practice this morning",
+    "birthday party pics",
+    "park day ☀️",
+    "soccer tournament weekend",
+]
 
 
 @dataclass
@@ -163,8 +331,9 @@ class Obfuscator:
         r = self.rng
         if r.random() > self.rate:
             return r.choice([word, word, word.upper(), word.title()])
-        ops = r.sample([self.sep, self.leet, self.confuse, self.width, self.repeat, self.zw, self.case],
-                       k=r.choice([1, 1, 2]))
+        ops = r.sample(
+            [self.sep, self.leet, self.confuse, self.width, self.repeat, self.zw, self.case], k=r.choice([1, 1, 2])
+        )
         for op in ops:
             word = op(word)
         return word
@@ -211,7 +380,7 @@ class Obfuscator:
         if not idx:
             return w
         i = self.rng.choice(idx)
-        return w[:i] + w[i] * self.rng.randint(2, 4) + w[i + 1:]
+        return w[:i] + w[i] * self.rng.randint(2, 4) + w[i + 1 :]
 
     def zw(self, w: str) -> str:
         if len(w) < 2:
@@ -224,8 +393,9 @@ class Obfuscator:
 
 
 class Generator:
-    def __init__(self, seed: int, n_posts: int, platforms: tuple[str, ...] = PLATFORMS,
-                 prevalence: float | None = None):
+    def __init__(
+        self, seed: int, n_posts: int, platforms: tuple[str, ...] = PLATFORMS, prevalence: float | None = None
+    ):
         self.rng = random.Random(seed)
         self.prevalence = prevalence
         self.n_posts = n_posts
@@ -260,16 +430,39 @@ class Generator:
         r = self.rng
         platform = platform or r.choice(self.platforms)
         first = r.choice(["sam", "alex", "maria", "li", "noah", "emma", "omar", "yuki", "lena", "joao", "anna", "tom"])
-        handle = f"{first}{r.choice(['', '_', '.'])}{r.choice(['art', 'runs', 'cooks', 'dev', 'photo', 'fan', ''])}{r.randint(1, 9999)}"
+        topic = r.choice(["art", "runs", "cooks", "dev", "photo", "fan", ""])
+        handle = f"{first}{r.choice(['', '_', '.'])}{topic}{r.randint(1, 9999)}"
         name = first.title() + r.choice(["", " " + r.choice(string.ascii_uppercase) + "."])
-        bio = r.choice(["", "coffee & code", "dad, runner, gardener", "photographer 📷", "views my own",
-                        "she/her · books · tea", "football is life", "student", "travel addict ✈️"])
+        bio = r.choice(
+            [
+                "",
+                "coffee & code",
+                "dad, runner, gardener",
+                "photographer 📷",
+                "views my own",
+                "she/her · books · tea",
+                "football is life",
+                "student",
+                "travel addict ✈️",
+            ]
+        )
         if kind in ("advertiser", "bot", "evader"):
             handle, name, bio = self._advert_profile(handle, name)
-        created = START - (r.uniform(0, 5) * 86400 if (young or kind in ("advertiser", "bot", "evader") and r.random() < 0.7)
-                           else r.uniform(60, 3000) * 86400)
-        acc = SynthAccount(platform, self._new_id(platform), handle[:30], name, bio, created,
-                           int(r.paretovariate(1.2) * 20) if kind == "benign" else r.randint(0, 400), kind)
+        created = START - (
+            r.uniform(0, 5) * 86400
+            if (young or kind in ("advertiser", "bot", "evader") and r.random() < 0.7)
+            else r.uniform(60, 3000) * 86400
+        )
+        acc = SynthAccount(
+            platform,
+            self._new_id(platform),
+            handle[:30],
+            name,
+            bio,
+            created,
+            int(r.paretovariate(1.2) * 20) if kind == "benign" else r.randint(0, 400),
+            kind,
+        )
         self.accounts.append(acc)
         return acc
 
@@ -278,7 +471,8 @@ class Generator:
         style = r.random()
         if style < 0.4:
             term = r.choice(["cp", "pthc", "pedo"])
-            handle = f"{term}{r.choice(['_', '', '.'])}{r.choice(['vids', 'sell', 'folder', 'trade', 'links'])}{r.randint(1, 999)}"
+            word = r.choice(["vids", "sell", "folder", "trade", "links"])
+            handle = f"{term}{r.choice(['_', '', '.'])}{word}{r.randint(1, 999)}"
         if style < 0.25:
             name = f"{self.obf(r.choice(['cp', 'pthc']))} {r.choice(OFFER)}"
         bio_parts = []
@@ -294,7 +488,9 @@ class Generator:
     # -- pieces ---------------------------------------------------------------------------------
     def _price(self) -> str:
         r = self.rng
-        return r.choice(PRICE_FORMS).format(n=r.choice([5, 10, 15, 20, 25, 30, 50, 60, 90, 100, 150]), d=r.randint(1, 9))
+        return r.choice(PRICE_FORMS).format(
+            n=r.choice([5, 10, 15, 20, 25, 30, 50, 60, 90, 100, 150]), d=r.randint(1, 9)
+        )
 
     def _invite(self) -> str:
         r = self.rng
@@ -341,7 +537,9 @@ class Generator:
         hashtags: list[str] = []
         urls: list[str] = []
         n_support = r.choice([2, 2, 3, 3, 4]) if not strong else r.choice([1, 2, 3])
-        support_kinds = r.sample(["transaction", "contact", "price", "link", "payment", "minor", "hashtag"], k=n_support)
+        support_kinds = r.sample(
+            ["transaction", "contact", "price", "link", "payment", "minor", "hashtag"], k=n_support
+        )
         core = f"{term_text} {self.obf(offer)}" if r.random() < 0.7 else term_text
         slots.append(core)
         for kind in support_kinds:
@@ -369,10 +567,20 @@ class Generator:
         r.shuffle(slots)
         if r.random() < 0.3:
             slots.append(self._hashtag([r.choice(BENIGN_TAGS)]))
-        return SynthPost(acc.platform, self._post_id(acc), acc, self._join(slots), t, "advert_sale_trade", "advert",
-                         "strong" if strong else "ambiguous", hashtags=hashtags, urls=urls,
-                         media=1 if r.random() < 0.3 else 0,
-                         group_id=f"g{r.randint(1, 20)}" if r.random() < 0.2 else None)
+        return SynthPost(
+            acc.platform,
+            self._post_id(acc),
+            acc,
+            self._join(slots),
+            t,
+            "advert_sale_trade",
+            "advert",
+            "strong" if strong else "ambiguous",
+            hashtags=hashtags,
+            urls=urls,
+            media=1 if r.random() < 0.3 else 0,
+            group_id=f"g{r.randint(1, 20)}" if r.random() < 0.2 else None,
+        )
 
     def benign(self, acc: SynthAccount, t: float, media: bool = False) -> SynthPost:
         r = self.rng
@@ -385,20 +593,46 @@ class Generator:
             text += f" https://news.example.org/{r.randint(1000, 9999)}"
         if r.random() < 0.05:
             text += f" {r.choice(['$', '€'])}{r.randint(3, 300)}"
-        return SynthPost(acc.platform, self._post_id(acc), acc, text, t, "benign", "benign", lang,
-                         media=1 if media or r.random() < 0.15 else 0,
-                         group_id=f"g{r.randint(1, 50)}" if r.random() < 0.1 else None)
+        return SynthPost(
+            acc.platform,
+            self._post_id(acc),
+            acc,
+            text,
+            t,
+            "benign",
+            "benign",
+            lang,
+            media=1 if media or r.random() < 0.15 else 0,
+            group_id=f"g{r.randint(1, 50)}" if r.random() < 0.1 else None,
+        )
 
     def hard_negative(self, acc: SynthAccount, t: float) -> SynthPost:
         r = self.rng
         sub = r.choice(list(HARD_NEGATIVES))
         tpl = r.choice(HARD_NEGATIVES[sub])
         code = "".join(r.choices(string.ascii_letters + string.digits, k=8))
-        text = tpl.format(a=r.choice(["src", "photos", "docs", "backup"]), b=r.choice(["dst", "old", "tmp"]),
-                          n=r.randint(2, 3000), p=r.choice([10, 20, 45, 90, 150]), game=r.choice(GAMES),
-                          mon=r.choice(MONS), h=code, topic=r.choice(FILL["topic"]), age=r.randint(6, 15))
-        return SynthPost(acc.platform, self._post_id(acc), acc, text, t, "benign", "hard_negative", sub,
-                         media=1 if r.random() < 0.2 else 0)
+        text = tpl.format(
+            a=r.choice(["src", "photos", "docs", "backup"]),
+            b=r.choice(["dst", "old", "tmp"]),
+            n=r.randint(2, 3000),
+            p=r.choice([10, 20, 45, 90, 150]),
+            game=r.choice(GAMES),
+            mon=r.choice(MONS),
+            h=code,
+            topic=r.choice(FILL["topic"]),
+            age=r.randint(6, 15),
+        )
+        return SynthPost(
+            acc.platform,
+            self._post_id(acc),
+            acc,
+            text,
+            t,
+            "benign",
+            "hard_negative",
+            sub,
+            media=1 if r.random() < 0.2 else 0,
+        )
 
     def context_reply(self, acc: SynthAccount, parent: SynthPost, t: float) -> SynthPost:
         r = self.rng
@@ -408,15 +642,26 @@ class Generator:
         elif kind < 0.75:
             text = self.obf(r.choice(TRADE_REQ))
         else:
-            text = r.choice(["she's {a}?", "is he {a}yo", "{a} yo?", "she is {a} right", "{a} y/o?"]).format(a=r.randint(8, 15))
+            text = r.choice(["she's {a}?", "is he {a}yo", "{a} yo?", "she is {a} right", "{a} y/o?"]).format(
+                a=r.randint(8, 15)
+            )
         if r.random() < 0.4:
             text += " " + r.choice(["😍", "🔥", "dm", "👀", self._invite()])
-        return SynthPost(acc.platform, self._post_id(acc), acc, text, t, "sexualising_context", "context",
-                         reply_to=parent.id)
+        return SynthPost(
+            acc.platform, self._post_id(acc), acc, text, t, "sexualising_context", "context", reply_to=parent.id
+        )
 
     def benign_reply(self, acc: SynthAccount, parent: SynthPost, t: float) -> SynthPost:
-        return SynthPost(acc.platform, self._post_id(acc), acc, self.rng.choice(REPLY_BENIGN), t, "benign",
-                         "benign_reply", reply_to=parent.id)
+        return SynthPost(
+            acc.platform,
+            self._post_id(acc),
+            acc,
+            self.rng.choice(REPLY_BENIGN),
+            t,
+            "benign",
+            "benign_reply",
+            reply_to=parent.id,
+        )
 
     def solicitation(self, acc: SynthAccount, t: float) -> SynthPost:
         r = self.rng
@@ -437,8 +682,9 @@ class Generator:
         else:
             parts += [r.choice(OFFER), self._invite(), r.choice(CONTACT)]
         r.shuffle(parts)
-        return SynthPost(acc.platform, self._post_id(acc), acc, self._join(parts), t, "evasion_announcement",
-                         "evasion", extra)
+        return SynthPost(
+            acc.platform, self._post_id(acc), acc, self._join(parts), t, "evasion_announcement", "evasion", extra
+        )
 
     # -- the stream ---------------------------------------------------------------------------------
     def generate(self) -> None:
@@ -451,8 +697,15 @@ class Generator:
         span = 86400.0
         media_parents: dict[str, list[SynthPost]] = {p: [] for p in self.platforms}
         # shares of each kind; `prevalence` rescales everything that is not plain benign
-        shares = [("benign", 0.70), ("hard_negative", 0.08), ("advert", 0.08), ("reply", 0.06),
-                  ("solicitation", 0.03), ("evasion", 0.02), ("benign2", 0.03)]
+        shares = [
+            ("benign", 0.70),
+            ("hard_negative", 0.08),
+            ("advert", 0.08),
+            ("reply", 0.06),
+            ("solicitation", 0.03),
+            ("evasion", 0.02),
+            ("benign2", 0.03),
+        ]
         if self.prevalence is not None:
             bad = sum(w for k, w in shares if k in ("advert", "reply", "solicitation", "evasion"))
             f = self.prevalence / bad
@@ -512,8 +765,9 @@ class Generator:
         self.posts.sort(key=lambda p: (p.created_at, p.id))
 
 
-def generate(out_dir: str | Path, n_posts: int = 20_000, seed: int = 1, fmt: str = "mixed",
-             prevalence: float | None = None) -> dict[str, int]:
+def generate(
+    out_dir: str | Path, n_posts: int = 20_000, seed: int = 1, fmt: str = "mixed", prevalence: float | None = None
+) -> dict[str, int]:
     """Write ``stream/`` (one file per platform format, or one native file) and ``labels.jsonl``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -524,6 +778,8 @@ def generate(out_dir: str | Path, n_posts: int = 20_000, seed: int = 1, fmt: str
     counts = writers.write_stream(gen, out / "stream")
     with open(out / "labels.jsonl", "wb") as fh:
         for p in gen.posts:
-            fh.write(orjson.dumps({"post": f"{p.platform}:{p.id}", "label": p.label, "kind": p.kind,
-                                   "subtype": p.subtype}) + b"\n")
+            fh.write(
+                orjson.dumps({"post": f"{p.platform}:{p.id}", "label": p.label, "kind": p.kind, "subtype": p.subtype})
+                + b"\n"
+            )
     return counts

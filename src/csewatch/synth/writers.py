@@ -27,11 +27,24 @@ def iso(t: float) -> str:
 def _x(post: SynthPost, parent_author: dict[str, str]) -> dict:
     a = post.author
     tags = [{"start": m.start(), "end": m.end(), "tag": m.group(1)} for m in _TAG_RE.finditer(post.text)]
-    urls = [{"start": m.start(), "end": m.end(), "url": "https://t.co/" + str(zlib.crc32(m.group(0).encode())),
-             "expanded_url": m.group(0), "display_url": m.group(0)[8:40]} for m in _URL_RE.finditer(post.text)]
+    urls = [
+        {
+            "start": m.start(),
+            "end": m.end(),
+            "url": "https://t.co/" + str(zlib.crc32(m.group(0).encode())),
+            "expanded_url": m.group(0),
+            "display_url": m.group(0)[8:40],
+        }
+        for m in _URL_RE.finditer(post.text)
+    ]
     tweet: dict[str, Any] = {
-        "id": post.id, "text": post.text, "author_id": a.id, "created_at": iso(post.created_at),
-        "edit_history_tweet_ids": [post.id], "lang": "en", "conversation_id": post.reply_to or post.id,
+        "id": post.id,
+        "text": post.text,
+        "author_id": a.id,
+        "created_at": iso(post.created_at),
+        "edit_history_tweet_ids": [post.id],
+        "lang": "en",
+        "conversation_id": post.reply_to or post.id,
         "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0},
     }
     entities: dict[str, Any] = {}
@@ -44,39 +57,71 @@ def _x(post: SynthPost, parent_author: dict[str, str]) -> dict:
     if post.reply_to:
         tweet["referenced_tweets"] = [{"type": "replied_to", "id": post.reply_to}]
         tweet["in_reply_to_user_id"] = parent_author.get(post.reply_to, "0")
-    includes: dict[str, Any] = {"users": [{
-        "id": a.id, "name": a.display_name, "username": a.handle, "description": a.bio,
-        "created_at": iso(a.created_at), "protected": False, "verified": False,
-        "public_metrics": {"followers_count": a.followers, "following_count": 100, "tweet_count": 500,
-                           "listed_count": 0},
-    }]}
+    includes: dict[str, Any] = {
+        "users": [
+            {
+                "id": a.id,
+                "name": a.display_name,
+                "username": a.handle,
+                "description": a.bio,
+                "created_at": iso(a.created_at),
+                "protected": False,
+                "verified": False,
+                "public_metrics": {
+                    "followers_count": a.followers,
+                    "following_count": 100,
+                    "tweet_count": 500,
+                    "listed_count": 0,
+                },
+            }
+        ]
+    }
     if post.media:
         key = f"3_{post.id}"
         tweet["attachments"] = {"media_keys": [key]}
-        includes["media"] = [{"media_key": key, "type": "photo", "url": f"https://pbs.example/media/{post.id}.jpg",
-                              "width": 1200, "height": 900}]
+        includes["media"] = [
+            {
+                "media_key": key,
+                "type": "photo",
+                "url": f"https://pbs.example/media/{post.id}.jpg",
+                "width": 1200,
+                "height": 900,
+            }
+        ]
     return {"data": tweet, "includes": includes}
 
 
 def _bsky_facets(text: str) -> list[dict]:
     raw_positions = []
     for m in _TAG_RE.finditer(text):
-        b0 = len(text[:m.start()].encode("utf-8"))
+        b0 = len(text[: m.start()].encode("utf-8"))
         b1 = b0 + len(m.group(0).encode("utf-8"))
-        raw_positions.append({"index": {"byteStart": b0, "byteEnd": b1},
-                              "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": m.group(1)}]})
+        raw_positions.append(
+            {
+                "index": {"byteStart": b0, "byteEnd": b1},
+                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": m.group(1)}],
+            }
+        )
     for m in _URL_RE.finditer(text):
-        b0 = len(text[:m.start()].encode("utf-8"))
+        b0 = len(text[: m.start()].encode("utf-8"))
         b1 = b0 + len(m.group(0).encode("utf-8"))
-        raw_positions.append({"index": {"byteStart": b0, "byteEnd": b1},
-                              "features": [{"$type": "app.bsky.richtext.facet#link", "uri": m.group(0)}]})
+        raw_positions.append(
+            {
+                "index": {"byteStart": b0, "byteEnd": b1},
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": m.group(0)}],
+            }
+        )
     return raw_positions
 
 
 def _bsky_post(post: SynthPost) -> dict:
     did, rkey = post.id.split("/", 1)
-    rec: dict[str, Any] = {"$type": "app.bsky.feed.post", "createdAt": iso(post.created_at), "langs": ["en"],
-                           "text": post.text}
+    rec: dict[str, Any] = {
+        "$type": "app.bsky.feed.post",
+        "createdAt": iso(post.created_at),
+        "langs": ["en"],
+        "text": post.text,
+    }
     facets = _bsky_facets(post.text)
     if facets:
         rec["facets"] = facets
@@ -85,66 +130,160 @@ def _bsky_post(post: SynthPost) -> dict:
         ref = {"cid": "bafyreib" + prkey[-10:], "uri": f"at://{pdid}/app.bsky.feed.post/{prkey}"}
         rec["reply"] = {"root": ref, "parent": ref}
     if post.media:
-        rec["embed"] = {"$type": "app.bsky.embed.images", "images": [{
-            "alt": "", "image": {"$type": "blob", "ref": {"$link": "bafkrei" + rkey[-12:]}, "mimeType": "image/jpeg",
-                                 "size": 184_211}}]}
-    return {"did": did, "time_us": int(post.created_at * 1e6), "kind": "commit",
-            "commit": {"rev": "3l" + rkey[-10:], "operation": "create", "collection": "app.bsky.feed.post",
-                       "rkey": rkey, "record": rec, "cid": "bafyreia" + rkey[-10:]}}
+        rec["embed"] = {
+            "$type": "app.bsky.embed.images",
+            "images": [
+                {
+                    "alt": "",
+                    "image": {
+                        "$type": "blob",
+                        "ref": {"$link": "bafkrei" + rkey[-12:]},
+                        "mimeType": "image/jpeg",
+                        "size": 184_211,
+                    },
+                }
+            ],
+        }
+    return {
+        "did": did,
+        "time_us": int(post.created_at * 1e6),
+        "kind": "commit",
+        "commit": {
+            "rev": "3l" + rkey[-10:],
+            "operation": "create",
+            "collection": "app.bsky.feed.post",
+            "rkey": rkey,
+            "record": rec,
+            "cid": "bafyreia" + rkey[-10:],
+        },
+    }
 
 
 def _bsky_profile(a: SynthAccount, t: float) -> list[dict]:
     return [
-        {"did": a.id, "time_us": int(t * 1e6), "kind": "identity",
-         "identity": {"did": a.id, "handle": f"{a.handle}.bsky.social", "seq": 1, "time": iso(t)}},
-        {"did": a.id, "time_us": int(t * 1e6), "kind": "commit",
-         "commit": {"rev": "3l0", "operation": "create", "collection": "app.bsky.actor.profile", "rkey": "self",
-                    "record": {"$type": "app.bsky.actor.profile", "displayName": a.display_name,
-                               "description": a.bio, "createdAt": iso(a.created_at)}, "cid": "bafyreiprofile"}},
+        {
+            "did": a.id,
+            "time_us": int(t * 1e6),
+            "kind": "identity",
+            "identity": {"did": a.id, "handle": f"{a.handle}.bsky.social", "seq": 1, "time": iso(t)},
+        },
+        {
+            "did": a.id,
+            "time_us": int(t * 1e6),
+            "kind": "commit",
+            "commit": {
+                "rev": "3l0",
+                "operation": "create",
+                "collection": "app.bsky.actor.profile",
+                "rkey": "self",
+                "record": {
+                    "$type": "app.bsky.actor.profile",
+                    "displayName": a.display_name,
+                    "description": a.bio,
+                    "createdAt": iso(a.created_at),
+                },
+                "cid": "bafyreiprofile",
+            },
+        },
     ]
 
 
 def _masto_html(text: str) -> str:
     out = html.escape(text, quote=False)
-    out = re.sub(r"(?<![\w&])#(\w+)",
-                 lambda m: f'<a href="https://social.example/tags/{m.group(1)}" class="mention hashtag" '
-                           f'rel="tag">#<span>{m.group(1)}</span></a>', out)
+    out = re.sub(
+        r"(?<![\w&])#(\w+)",
+        lambda m: (
+            f'<a href="https://social.example/tags/{m.group(1)}" class="mention hashtag" '
+            f'rel="tag">#<span>{m.group(1)}</span></a>'
+        ),
+        out,
+    )
     return "<p>" + out.replace("\n", "<br />") + "</p>"
 
 
 def _masto(post: SynthPost) -> dict:
     a = post.author
     return {
-        "id": post.id, "created_at": iso(post.created_at), "in_reply_to_id": post.reply_to,
-        "in_reply_to_account_id": None, "sensitive": False, "spoiler_text": "", "visibility": "public",
-        "language": "en", "uri": f"https://social.example/users/{a.handle}/statuses/{post.id}",
-        "url": f"https://social.example/@{a.handle}/{post.id}", "replies_count": 0, "reblogs_count": 0,
-        "favourites_count": 0, "content": _masto_html(post.text), "reblog": None,
-        "account": {"id": a.id, "username": a.handle, "acct": a.handle, "display_name": a.display_name,
-                    "locked": False, "bot": a.kind == "bot", "created_at": iso(a.created_at),
-                    "note": f"<p>{html.escape(a.bio)}</p>" if a.bio else "", "url": f"https://social.example/@{a.handle}",
-                    "avatar": "https://social.example/avatars/original/missing.png",
-                    "followers_count": a.followers, "following_count": 100, "statuses_count": 500, "fields": []},
-        "media_attachments": [{"id": f"{post.id}1", "type": "image", "url": f"https://social.example/media/{post.id}.jpg",
-                               "preview_url": None, "description": None, "blurhash": None}] if post.media else [],
-        "mentions": [], "tags": [{"name": m.group(1).lower(), "url": f"https://social.example/tags/{m.group(1)}"}
-                                 for m in _TAG_RE.finditer(post.text)],
-        "emojis": [], "card": None, "poll": None,
+        "id": post.id,
+        "created_at": iso(post.created_at),
+        "in_reply_to_id": post.reply_to,
+        "in_reply_to_account_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "en",
+        "uri": f"https://social.example/users/{a.handle}/statuses/{post.id}",
+        "url": f"https://social.example/@{a.handle}/{post.id}",
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "content": _masto_html(post.text),
+        "reblog": None,
+        "account": {
+            "id": a.id,
+            "username": a.handle,
+            "acct": a.handle,
+            "display_name": a.display_name,
+            "locked": False,
+            "bot": a.kind == "bot",
+            "created_at": iso(a.created_at),
+            "note": f"<p>{html.escape(a.bio)}</p>" if a.bio else "",
+            "url": f"https://social.example/@{a.handle}",
+            "avatar": "https://social.example/avatars/original/missing.png",
+            "followers_count": a.followers,
+            "following_count": 100,
+            "statuses_count": 500,
+            "fields": [],
+        },
+        "media_attachments": [
+            {
+                "id": f"{post.id}1",
+                "type": "image",
+                "url": f"https://social.example/media/{post.id}.jpg",
+                "preview_url": None,
+                "description": None,
+                "blurhash": None,
+            }
+        ]
+        if post.media
+        else [],
+        "mentions": [],
+        "tags": [
+            {"name": m.group(1).lower(), "url": f"https://social.example/tags/{m.group(1)}"}
+            for m in _TAG_RE.finditer(post.text)
+        ],
+        "emojis": [],
+        "card": None,
+        "poll": None,
     }
 
 
 def _native_account(a: SynthAccount, status: str | None = None) -> dict:
-    d = {"type": "account", "id": a.id, "platform": "native", "handle": a.handle, "display_name": a.display_name,
-         "bio": a.bio, "created_at": a.created_at, "followers": a.followers}
+    d = {
+        "type": "account",
+        "id": a.id,
+        "platform": "native",
+        "handle": a.handle,
+        "display_name": a.display_name,
+        "bio": a.bio,
+        "created_at": a.created_at,
+        "followers": a.followers,
+    }
     if status:
         d["status"] = status
     return d
 
 
 def _native_post(post: SynthPost) -> dict:
-    d: dict[str, Any] = {"type": "post", "id": post.id, "platform": "native", "author_id": post.author.id,
-                         "text": post.text, "created_at": post.created_at,
-                         "hashtags": [m.group(1) for m in _TAG_RE.finditer(post.text)]}
+    d: dict[str, Any] = {
+        "type": "post",
+        "id": post.id,
+        "platform": "native",
+        "author_id": post.author.id,
+        "text": post.text,
+        "created_at": post.created_at,
+        "hashtags": [m.group(1) for m in _TAG_RE.finditer(post.text)],
+    }
     if post.media:
         d["media"] = [{"id": f"m{post.id}", "kind": "image"}]
     if post.reply_to:
@@ -175,9 +314,20 @@ def write_stream(gen: Generator, out: Path) -> dict[str, int]:
             lines: list[dict] = []
             if kind == "suspend" and acc is not None:
                 if plat == "bluesky":
-                    lines.append({"did": acc.id, "time_us": int(t * 1e6), "kind": "account",
-                                  "account": {"active": False, "did": acc.id, "seq": 2, "status": "takendown",
-                                              "time": iso(t)}})
+                    lines.append(
+                        {
+                            "did": acc.id,
+                            "time_us": int(t * 1e6),
+                            "kind": "account",
+                            "account": {
+                                "active": False,
+                                "did": acc.id,
+                                "seq": 2,
+                                "status": "takendown",
+                                "time": iso(t),
+                            },
+                        }
+                    )
                 elif plat == "native":
                     lines.append(_native_account(acc, "suspended"))
             elif post is not None:
