@@ -33,7 +33,7 @@ def run_post(engine):
             created_at=kw.pop("created_at", 1_790_000_000.0),
             **kw,
         )
-        signals, verdict = engine.process(post, account, state or StreamState())
+        signals, verdict = engine.process(post, account, state or StreamState(), explain_all=True)
         return signals, verdict
 
     return _run

@@ -53,12 +53,19 @@ class DetectionEngine:
         ]
         self.triage = Triage(policy)
 
-    def process(self, post: Post, account: Account | None, state: StreamState) -> tuple[list[Signal], Verdict | None]:
+    def process(
+        self, post: Post, account: Account | None, state: StreamState, explain_all: bool = False
+    ) -> tuple[list[Signal], Verdict | None]:
+        """Signals and verdict of one post. Evidence spans and explanations are resolved for flagged
+        posts (or all, with ``explain_all``): the offset maps cost more than the detection itself."""
         p = Prepared(post, account, self.normalizer)
         signals: list[Signal] = []
         for d in self.detectors:
             signals.extend(d.detect(p, state))
-        return signals, self.triage.judge(post, signals)
+        verdict = self.triage.judge(post, signals)
+        if verdict is not None or explain_all:
+            p.materialize()
+        return signals, verdict
 
 
 @dataclass
@@ -215,9 +222,9 @@ class Scanner:
             account = self.accounts.get((post.platform, post.author_id))
             signals, verdict = engine.process(post, account, self.state)
             summary.posts += 1
-            summary.signals += len(signals)
-            batch.signals.extend((post.platform, s) for s in signals)
-            if verdict is not None:
+            if verdict is not None:  # the evidence of flagged posts is kept; the rest is not stored
+                summary.signals += len(signals)
+                batch.signals.extend((post.platform, s) for s in signals)
                 summary.verdicts += 1
                 summary.categories[verdict.category] = summary.categories.get(verdict.category, 0) + 1
                 batch.verdicts.append(verdict)

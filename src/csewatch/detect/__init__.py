@@ -17,7 +17,7 @@ from csewatch.normalize import Normalizer, View
 class Prepared:
     """One post ready for detection: lazily built views of each field, shared by all detectors."""
 
-    __slots__ = ("post", "account", "normalizer", "_plain", "_fold", "hits", "signals")
+    __slots__ = ("post", "account", "normalizer", "_plain", "_fold", "hits", "pending")
 
     def __init__(self, post: Post, account: Account | None, normalizer: Normalizer):
         self.post = post
@@ -26,7 +26,16 @@ class Prepared:
         self._plain: dict[str, View] = {}
         self._fold: dict[str, list[View]] = {}
         self.hits: Any = None  # lexicon hits on the post text, filled by the lexicon detector
-        self.signals: list[Signal] = []
+        # signals whose evidence is still in view coordinates: resolved only when needed
+        self.pending: list[tuple[Signal, list, str | Callable[[list[Evidence]], str]]] = []
+
+    def materialize(self) -> None:
+        """Resolve pending evidence to original-text spans and write the explanations."""
+        for sig, raw, explanation in self.pending:
+            evidence = [resolve_evidence(e) for e in raw]
+            sig.evidence = evidence
+            sig.explanation = explanation(evidence) if callable(explanation) else explanation
+        self.pending.clear()
 
     def field_text(self, field: str) -> str:
         if field == "text":
@@ -137,29 +146,49 @@ class Detector(Protocol):
     def detect(self, p: Prepared, state: StreamState) -> list[Signal]: ...
 
 
+RawEvidence = tuple[View, str, int, int, str]  # (view, field, start, end, rule) in view coordinates
+
+
 def make_signal(
     detector: Detector,
     p: Prepared,
     indicator: str,
     score: float,
-    explanation: str,
-    evidence: list[Evidence],
+    explanation: str | Callable[[list[Evidence]], str],
+    evidence: list[Evidence] | list[RawEvidence],
     subject_type: str = "post",
     subject_id: str | None = None,
 ) -> Signal:
-    return Signal(
+    """A signal whose evidence and explanation are resolved lazily, when the post is flagged or asked."""
+    sig = Signal(
         detector=detector.name,
         version=detector.version,
         subject_type=subject_type,
         subject_id=subject_id or p.post.id,
         indicator=indicator,
         score=score,
-        explanation=explanation,
-        evidence=evidence,
+        explanation=explanation if isinstance(explanation, str) else "",
+        evidence=[],
         post_id=p.post.id,
     )
+    if not callable(explanation) and all(isinstance(e, Evidence) for e in evidence):
+        sig.evidence = list(evidence)  # type: ignore[arg-type]
+    else:
+        p.pending.append((sig, list(evidence), explanation))
+    return sig
 
 
-def evidence_from_view(view: View, field: str, start: int, end: int, rule: str) -> Evidence:
-    s, e = view.span(start, end)
-    return Evidence(field=field, start=s, end=e, text=view.original[s:e], rule=rule)
+def evidence_from_view(view: View, field: str, start: int, end: int, rule: str) -> RawEvidence:
+    return (view, field, start, end, rule)
+
+
+def resolve_evidence(e: Evidence | RawEvidence) -> Evidence:
+    if isinstance(e, Evidence):
+        return e
+    view, field, start, end, rule = e
+    s, t = view.span(start, end)
+    return Evidence(field=field, start=s, end=t, text=view.original[s:t], rule=rule)
+
+
+def quoted(evidence: list[Evidence]) -> str:
+    return ", ".join(sorted({repr(e.text) for e in evidence}))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal
+from csewatch.detect import Prepared, StreamState, make_signal, quoted, resolve_evidence
 from csewatch.detect.commerce import find_prices
 from csewatch.detect.lexicon import Lexicon
 from csewatch.detect.links import LinkMatcher
@@ -56,7 +56,7 @@ class AccountDetector:
                 if field == "handle":  # the handle was re-spaced before folding: cite all of it
                     ev = Evidence(field, 0, len(raw), raw, f"terms:{name}:{term}")
                 else:
-                    ev = evidence_from_view(view, field, s, e, f"terms:{name}:{term}")
+                    ev = resolve_evidence((view, field, s, e, f"terms:{name}:{term}"))
                 if name == "abuse_material":
                     abuse.append(ev)
                 elif name == "abuse_material_ambiguous" and field != "bio":
@@ -73,7 +73,7 @@ class AccountDetector:
                     p,
                     "account_abuse_term",
                     0.6,
-                    f"profile uses abuse-material terms: {', '.join(repr(e.text) for e in evs)}",
+                    f"profile uses abuse-material terms: {quoted(evs)}",
                     evs,
                     subject_type="account",
                     subject_id=sid,
@@ -83,7 +83,7 @@ class AccountDetector:
             bio_plain = p.normalizer.plain(acc.bio)
             prices = find_prices(bio_plain)
             if prices:
-                evs = [evidence_from_view(bio_plain, "bio", s, e, "commerce:price") for s, e in prices]
+                evs = [resolve_evidence((bio_plain, "bio", s, e, "commerce:price")) for s, e in prices]
                 out.append(
                     make_signal(
                         self, p, "account_price", 0.3, "bio states prices", evs, subject_type="account", subject_id=sid
@@ -96,7 +96,7 @@ class AccountDetector:
                 continue
             v = p.normalizer.plain(value)
             for s, e, service, _link in self.links.find(v):
-                link_evs.append(evidence_from_view(v, field, s, e, f"links:{service}"))
+                link_evs.append(resolve_evidence((v, field, s, e, f"links:{service}")))
         if link_evs:
             out.append(
                 make_signal(

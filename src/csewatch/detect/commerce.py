@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal
+from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal, quoted
 from csewatch.model import Signal
 from csewatch.normalize import View
 
@@ -34,4 +34,4 @@ class CommerceDetector:
         if not spans:
             return []
         evs = [evidence_from_view(view, "text", s, e, "commerce:price") for s, e in spans]
-        return [make_signal(self, p, "price", 0.4, f"text states a price: {', '.join(repr(e.text) for e in evs)}", evs)]
+        return [make_signal(self, p, "price", 0.4, lambda e: f"text states a price: {quoted(e)}", evs)]

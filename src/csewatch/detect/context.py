@@ -5,7 +5,7 @@ subject is the thread (the media post), which protects the pictured person whate
 
 from __future__ import annotations
 
-from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal
+from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal, quoted
 from csewatch.detect.age import find_minor_ages
 from csewatch.model import Signal
 
@@ -51,7 +51,7 @@ class ContextDetector:
                     p,
                     ind,
                     0.6,
-                    f"{relation} a media post carries {what}: {', '.join(repr(e.text) for e in evs)}",
+                    lambda e, w=what: f"{relation} a media post carries {w}: {quoted(e)}",
                     evs,
                     subject_type="thread",
                     subject_id=parent,

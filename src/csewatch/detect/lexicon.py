@@ -9,12 +9,13 @@ Ages stated as numbers (``13yo``, ``age 12``) are read from the plain view by ``
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import ahocorasick
 
-from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal
+from csewatch.detect import Prepared, RawEvidence, StreamState, evidence_from_view, make_signal, quoted
 from csewatch.detect.age import find_minor_ages
-from csewatch.model import Evidence, Signal
+from csewatch.model import Signal
 from csewatch.normalize import Normalizer, View, segments_contain, token_at
 from csewatch.policy import Policy
 
@@ -76,23 +77,14 @@ class Lexicon:
         return hits
 
 
-def hits_to_signals(detector: object, p: Prepared, field: str, hits: list[Hit], prefix: str = "") -> list[Signal]:
-    by_indicator: dict[str, list[Evidence]] = defaultdict(list)
+def hits_to_signals(detector: Any, p: Prepared, field: str, hits: list[Hit]) -> list[Signal]:
+    by_indicator: dict[str, list[RawEvidence]] = defaultdict(list)
     for name, start, end, key, view in hits:
         by_indicator[name].append(evidence_from_view(view, field, start, end, f"terms:{name}:{key}"))
     out = []
     for name, evs in by_indicator.items():
-        shown = ", ".join(sorted({repr(e.text) for e in evs}))
-        out.append(
-            make_signal(
-                detector,
-                p,
-                prefix + name if prefix else name,
-                0.6,
-                f"{field} has {name.replace('_', ' ')} term(s) {shown}",
-                evs,
-            )
-        )
+        what = name.replace("_", " ")
+        out.append(make_signal(detector, p, name, 0.6, lambda e, w=what: f"{field} has {w} term(s) {quoted(e)}", evs))
     return out
 
 
@@ -115,13 +107,6 @@ class LexiconDetector:
             pv = p.plain("text")
             evs = [evidence_from_view(pv, "text", s, e, "age:stated_minor_age") for s, e, _age in ages]
             signals.append(
-                make_signal(
-                    self,
-                    p,
-                    "minor_age",
-                    0.5,
-                    f"text states a minor's age: {', '.join(repr(e.text) for e in evs)}",
-                    evs,
-                )
+                make_signal(self, p, "minor_age", 0.5, lambda e: f"text states a minor's age: {quoted(e)}", evs)
             )
         return signals

@@ -61,7 +61,7 @@ class LinkDetector:
 
     def detect(self, p: Prepared, state: StreamState) -> list[Signal]:
         post = p.post
-        found: list[tuple[Evidence, str, str]] = []
+        found: list[tuple] = []
         if post.text:
             view = p.plain("text")
             for s, e, service, link in self.matcher.find(view):
