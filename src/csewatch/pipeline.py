@@ -140,6 +140,10 @@ class Scanner:
         self.state.author_times.prefetch(f"{p.platform}:{p.author_id}" for p in posts)
         parents = [f"{p.platform}:{p.reply_to or p.quote_of}" for p in posts if p.reply_to or p.quote_of]
         self.state.media_posts.prefetch(parents)
+        links = self.engine.links
+        norm = self.engine.normalizer
+        found = [link for p in posts for t in (p.text, *p.urls) for _s, _e, _sv, link in links.find(norm.plain(t))]
+        self.state.link_authors.prefetch(found)
 
     # -- the scan ----------------------------------------------------------------------------
     def scan(self, paths: list[str], fmt: str | None = None, restart: bool = False) -> ScanSummary:

@@ -239,11 +239,12 @@ class Store:
 
     def load_state(self, namespace: str, keys: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        t = schema.detector_state
+        ph = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         with self.engine.connect() as conn:
             for chunk in _chunks(keys, _CHUNK):
-                q = select(t.c.key, t.c.value).where(t.c.namespace == namespace, t.c.key.in_(chunk))
-                for k, v in conn.execute(q):
+                sql = (f"SELECT key, value FROM detector_state WHERE namespace = {ph} "
+                       f"AND key IN ({', '.join([ph] * len(chunk))})")
+                for k, v in conn.exec_driver_sql(sql, (namespace, *chunk)):
                     out[k] = msgspec.msgpack.decode(v)
         return out
 
