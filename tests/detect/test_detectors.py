@@ -31,6 +31,10 @@ HARD_NEGATIVES = [
     "new account! my old one got hacked, please share",
     "reported 5 accounts selling cp today, please report them too",
     "cheese pizza deal 12$ tonight, order for delivery 🍕",
+    "cp (club penguin) accounts trading, dm me",
+    "CP tickets (circuit paris) for sale 20€, message me",
+    "selling my old combat power (cp) calculator app, $5, dm",
+    "new cp rail photos from the yard, prints $20, dm me",
 ]
 
 
@@ -219,3 +223,13 @@ def test_evasion_announcement(run_post):
 def test_solicitation(run_post):
     _s, verdict = run_post("how old r u? dm me on tg")
     assert verdict is not None and verdict.category == "solicitation"
+
+
+def test_acronym_spelled_out_is_benign_context_with_evidence(run_post):
+    signals, verdict = run_post("CP (club penguin) accounts trading, dm me, 20$")
+    assert verdict is None
+    ctx = next(s for s in signals if s.indicator == "benign_context" and s.evidence[0].rule == "acronym:cp")
+    assert ctx.evidence[0].text == "CP" and "spelled out" in ctx.explanation
+    # initials that do not spell the acronym are no excuse
+    _s, verdict = run_post("cp (new stuff) vids trading, dm me, 20$")
+    assert verdict is not None and verdict.category == "advert_sale_trade"

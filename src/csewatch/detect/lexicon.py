@@ -8,12 +8,21 @@ Ages stated as numbers (``13yo``, ``age 12``) are read from the plain view by ``
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 import ahocorasick
 
-from csewatch.detect import Prepared, RawEvidence, StreamState, evidence_from_view, make_signal, quoted
+from csewatch.detect import (
+    Prepared,
+    RawEvidence,
+    StreamState,
+    evidence_from_view,
+    make_signal,
+    quoted,
+    resolve_evidence,
+)
 from csewatch.detect.age import find_minor_ages
 from csewatch.model import Signal
 from csewatch.normalize import Normalizer, View, segments_contain, token_at
@@ -88,6 +97,35 @@ def hits_to_signals(detector: Any, p: Prepared, field: str, hits: list[Hit]) -> 
     return out
 
 
+_PAREN_AFTER = re.compile(r"(?:\s+[^\W\d_]+){0,2}\s*\(([^()]{3,60})\)")  # up to two words between
+_PAREN_BEFORE = re.compile(r"([^\W\d_][^()]{2,60})\(\s*$")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _is_acronym(term: str) -> bool:
+    return 2 <= len(term) <= 5 and term.isalpha()
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words).lower()
+
+
+def _spelled_out(hit: Hit) -> bool:
+    """True when an ambiguous acronym is expanded beside it: ``CP (club penguin)`` or
+    ``combat power (cp)``, with initials that spell the acronym: then it means that, not the abuse term."""
+    _name, start, end, term, view = hit
+    s, e = view.span(start, end)
+    text = view.original
+    m = _PAREN_AFTER.match(text, e)
+    if m and _initials(_WORD.findall(m.group(1))[: len(term)]) == term:
+        return True
+    before = _PAREN_BEFORE.search(text[max(0, s - 64) : s])
+    if before and text[e : e + 3].lstrip().startswith(")"):
+        words = _WORD.findall(before.group(1))
+        return _initials(words[-len(term) :]) == term
+    return False
+
+
 class LexiconDetector:
     name = "lexicon"
     version = "1"
@@ -102,6 +140,19 @@ class LexiconDetector:
         hits = self.lexicon.find_views(p.fold_variants("text"))
         p.hits = hits
         signals = hits_to_signals(self, p, "text", hits)
+        expanded = [h for h in hits if h[0].endswith("_ambiguous") and _is_acronym(h[3]) and _spelled_out(h)]
+        if expanded:
+            evs = [resolve_evidence((v, "text", a, b, f"acronym:{term}")) for _n, a, b, term, v in expanded]
+            signals.append(
+                make_signal(
+                    self,
+                    p,
+                    "benign_context",
+                    0.5,
+                    lambda e: f"the acronym {quoted(e)} is spelled out as something else in the same post",
+                    evs,
+                )
+            )
         ages = find_minor_ages(p.plain("text"))
         if ages:
             pv = p.plain("text")

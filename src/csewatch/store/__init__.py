@@ -105,9 +105,7 @@ class Store:
             sql += f" ({', '.join(keys)}) DO UPDATE SET {sets}"
         json_cols = {i for i, c in enumerate(cols) if isinstance(table.c[c].type, JSON)}
         if json_cols:
-            params = [
-                tuple(_json_text(v) if i in json_cols else v for i, v in enumerate(r.values())) for r in rows
-            ]
+            params = [tuple(_json_text(v) if i in json_cols else v for i, v in enumerate(r.values())) for r in rows]
         else:
             params = [tuple(r.values()) for r in rows]
         conn.exec_driver_sql(sql, params)
@@ -242,8 +240,10 @@ class Store:
         ph = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         with self.engine.connect() as conn:
             for chunk in _chunks(keys, _CHUNK):
-                sql = (f"SELECT key, value FROM detector_state WHERE namespace = {ph} "
-                       f"AND key IN ({', '.join([ph] * len(chunk))})")
+                sql = (
+                    f"SELECT key, value FROM detector_state WHERE namespace = {ph} "
+                    f"AND key IN ({', '.join([ph] * len(chunk))})"
+                )
                 for k, v in conn.exec_driver_sql(sql, (namespace, *chunk)):
                     out[k] = msgspec.msgpack.decode(v)
         return out

@@ -259,6 +259,15 @@ HARD_NEGATIVES: dict[str, list[str]] = {
         "this is my new account for the bakery, please share 🥐",
         "my main got suspended by mistake, appeal sent",
     ],
+    "lookalike_senses": [
+        "new cp rail photos from the yard, prints ${p}, dm me",
+        "loli fashion haul 🎀 dresses for sale, dm for prices",
+        "cp (club penguin) accounts trading, dm me",
+        "CP tickets (circuit paris) for sale {p}€, message me",
+        "selling my cp rank 3 account in the game, {p}$ paypal",
+        "pedo hunters exposed another one, share and report",
+        "our U{age} team photos are in the folder, dm the coach for the link",
+    ],
     "reporting": [
         "reported {n} accounts selling cp today, please report them too",
         "how do platforms stop csam? report buttons need to work better",
