@@ -304,7 +304,11 @@ def _evaluate(store: Store, labels: Path, worst: int):
 
     def explain(key: str) -> list[str]:
         platform, _, pid = key.partition(":")
-        return [f"{s['indicator']}: {s['explanation']}" for s in store.post_signals(platform, pid)]
+        signals = store.post_signals(platform, pid)
+        if signals:
+            return [f"{s['indicator']}: {s['explanation']}" for s in signals]
+        post = store.post(platform, pid)  # unflagged: no evidence is stored, show what was missed
+        return [f"not flagged; text: {post['text'][:200]!r}"] if post else ["not flagged"]
 
     return evaluate(read_labels(labels), predicted, worst=worst, explain=explain)
 
