@@ -57,3 +57,54 @@ def test_policy_check(tmp_path):
 def test_scan_missing_path(tmp_path):
     r = runner.invoke(app, ["scan", str(tmp_path / "nope.jsonl"), "--db", str(tmp_path / "x.db"), "--quiet"])
     assert r.exit_code == 2
+
+
+def test_cli_hash_bank_match_and_scan_with_media(tmp_path):
+    from pathlib import Path
+
+    pdq_dir = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "pdq"
+    img = pdq_dir / "bridge-mods" / "aaa-orig.jpg"
+    db = str(tmp_path / "m.db")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    r = runner.invoke(app, ["hash", str(img), str(notes), "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert rows[0]["quality"] == 100 and "error" in rows[1]
+    bank_file = tmp_path / "bank.csv"
+    bank_file.write_text(f"hash,category\n{rows[0]['pdq']},test_known\nnot-a-hash,x\n")
+    r = runner.invoke(
+        app, ["bank", "import", str(bank_file), "--bank", "internal", "--type", "pdq", "--db", db, "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert (doc["version"], doc["added"], doc["rejected"][0]["line"]) == (1, 1, 3)
+    r = runner.invoke(app, ["match", str(pdq_dir / "bridge-mods" / "shrink-a-lot.jpg"), "--db", db, "--json"])
+    m = json.loads(r.output)[0]["matches"][0]
+    assert m["bank"] == "internal" and m["bank_version"] == 1 and m["distance"] <= 31
+    r = runner.invoke(app, ["match", str(pdq_dir / "dih" / "bridge-5-flipx.jpg"), "--db", db, "--json"])
+    assert json.loads(r.output)[0]["matches"] == []
+    r = runner.invoke(app, ["match", str(pdq_dir / "dih" / "bridge-5-flipx.jpg"), "--db", db, "--json", "--dihedral"])
+    assert json.loads(r.output)[0]["matches"][0]["variant"] == "flipx"
+    r = runner.invoke(app, ["bank", "stats", "--db", db, "--json"])
+    assert json.loads(r.output) == [{"bank": "internal", "version": 1, "pdq": 1, "md5": 0, "sha256": 0}]
+
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "m1.jpg").write_bytes((pdq_dir / "bridge-mods" / "blur-a-lot.jpg").read_bytes())
+    (media / "m2.jpg").write_bytes(b"not an image")
+    stream = tmp_path / "s.jsonl"
+    stream.write_text(
+        '{"type":"post","id":"1","author_id":"a","text":"view","media":[{"id":"m1"}]}\n'
+        '{"type":"post","id":"2","author_id":"b","text":"x","media":[{"id":"m2"},{"id":"m3"}]}\n'
+    )
+    r = runner.invoke(
+        app, ["scan", str(stream), "--db", db, "--media", str(media), "--json", "--rejects", str(tmp_path / "r.jsonl")]
+    )
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.output)
+    assert summary["categories"] == {"known_material": 1}
+    assert summary["media"]["matched"] == 1 and summary["media"]["missing"] == 1
+    assert any(k.startswith("rejected: not an image") for k in summary["media"])
+    r = runner.invoke(app, ["cases", "--db", db, "--json"])
+    assert json.loads(r.output)[0]["category"] == "known_material"

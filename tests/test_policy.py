@@ -24,7 +24,7 @@ def test_unknown_indicator_in_a_rule_is_named(tmp_path):
     p = d / "rules.yaml"
     p.write_text(p.read_text().replace("any: [transaction,", "any: [transacton,", 1))
     with pytest.raises(
-        PolicyError, match=r"rules.yaml: rules\[0\] \(advert.explicit_term\).*unknown indicator 'transacton'"
+        PolicyError, match=r"rules.yaml: rules\[1\] \(advert.explicit_term\).*unknown indicator 'transacton'"
     ):
         load_policy(d)
 

@@ -93,13 +93,18 @@ def _run_scan(
     restart: bool,
     batch_size: int,
     quiet: bool,
+    media_dir: Path | None = None,
+    index_dir: Path | None = None,
 ):
     from csewatch.pipeline import Scanner
 
     policy = _policy(policy_dir)
     store = Store(db, policy.version) if db else None
+    media = None
+    if media_dir is not None:
+        media = _media_detector(store or Store(None), media_dir, index_dir)
     with _ScanProgress(quiet) as prog:
-        scanner = Scanner(policy, store, batch_size=batch_size, progress=prog, rejects_path=rejects)
+        scanner = Scanner(policy, store, batch_size=batch_size, progress=prog, rejects_path=rejects, media=media)
         try:
             summary = scanner.scan(paths, fmt=fmt, restart=restart)
         except FileNotFoundError as exc:
@@ -117,6 +122,8 @@ def scan(
     rejects: Path = typer.Option(Path("csewatch-rejects.jsonl"), "--rejects", help="Where rejected lines are listed"),
     restart: bool = typer.Option(False, "--restart", help="Ignore saved checkpoints and read sources from the start"),
     batch_size: int = typer.Option(2000, "--batch-size", min=1),
+    media: Path | None = typer.Option(None, "--media", help="Media store directory: hash and match post media"),
+    index_dir: Path | None = typer.Option(None, "--index", help="Where the PDQ index is kept between runs"),
     quiet: bool = QuietOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -124,7 +131,7 @@ def scan(
     if fmt and fmt not in ("x", "bluesky", "mastodon", "native"):
         err.print(f"[red]unknown format {fmt!r}[/red]")
         raise typer.Exit(2)
-    _scanner, s = _run_scan(paths, db, policy, fmt, rejects, restart, batch_size, quiet or as_json)
+    scanner, s = _run_scan(paths, db, policy, fmt, rejects, restart, batch_size, quiet or as_json, media, index_dir)
     doc = {
         "sources": s.sources,
         "lines": s.lines,
@@ -139,6 +146,7 @@ def scan(
         "seconds": round(s.seconds, 3),
         "posts_per_s": round(s.posts_per_s, 1),
         "rejects_file": str(rejects),
+        "media": dict(scanner.engine.detectors[-1].counts) if media else None,
     }
     if as_json:
         print(json.dumps(doc))
@@ -150,6 +158,8 @@ def scan(
     )
     for src, line in s.resumed_from.items():
         console.print(f"resumed {src} after line {line:,}")
+    if media:
+        console.print(f"media: {dict(scanner.engine.detectors[-1].counts)}")
 
 
 def _cases_table(store: Store, limit: int, category: str | None = None) -> Table:
@@ -399,6 +409,213 @@ def demo(
     console.print("[bold]3/3[/bold] evaluation against the labels")
     _print_eval(_evaluate(store, out / "labels.jsonl", worst=3))
     console.print(f"\nnext: [cyan]csewatch cases --db {db}[/cyan], [cyan]csewatch explain CASE_ID --db {db}[/cyan]")
+
+
+# -- known media -------------------------------------------------------------------------------
+
+bank_app = typer.Typer(no_args_is_help=True, help="Hash banks: import, list, stats, remove.")
+app.add_typer(bank_app, name="bank")
+
+
+def _media_detector(store: Store, media_dir: Path, index_dir: Path | None, dihedral: bool = False):
+    from csewatch.detect.media import MediaDetector
+    from csewatch.media.bank import Banks
+    from csewatch.media.matcher import MediaMatcher
+    from csewatch.media.store import LocalMediaStore
+
+    return MediaDetector(LocalMediaStore(media_dir), MediaMatcher(Banks(store), index_dir=index_dir), dihedral)
+
+
+@app.command("hash")
+def hash_cmd(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False),
+    dihedral: bool = typer.Option(False, "--dihedral", help="Also the 8 rotations/mirrors"),
+    as_json: bool = JsonOpt,
+) -> None:
+    """PDQ hash and quality, MD5 and SHA-256 of image files; bad files get a reason."""
+    import msgspec
+
+    from csewatch.media.hashing import MediaError, hash_bytes
+
+    rows = []
+    for f in files:
+        try:
+            rows.append({"file": str(f), **msgspec.to_builtins(hash_bytes(f.read_bytes(), dihedral=dihedral))})
+        except MediaError as exc:
+            rows.append({"file": str(f), "error": str(exc)})
+    if as_json:
+        print(json.dumps(rows))
+        return
+    t = Table(title="hashes")
+    for col in ("file", "pdq", "quality", "size", "sha256", "error"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(
+            r["file"],
+            r.get("pdq") or "",
+            str(r.get("quality", "")),
+            f"{r['width']}x{r['height']}" if "width" in r else "",
+            r.get("sha256", ""),
+            r.get("error", ""),
+        )
+    console.print(t)
+
+
+@app.command()
+def match(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False),
+    db: str = DbOpt,
+    radius: int = typer.Option(31, "--radius", min=0, max=128),
+    dihedral: bool = typer.Option(False, "--dihedral", help="Match rotated and mirrored copies too"),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Match image files against every bank in force."""
+    import msgspec
+
+    from csewatch.media.bank import Banks
+    from csewatch.media.hashing import MediaError
+    from csewatch.media.matcher import MediaMatcher
+
+    matcher = MediaMatcher(Banks(Store(db)), radius=radius)
+    rows = []
+    for f in files:
+        try:
+            h, matches = matcher.match_bytes(f.read_bytes(), dihedral=dihedral)
+            rows.append(
+                {
+                    "file": str(f),
+                    "pdq": h.pdq,
+                    "quality": h.quality,
+                    "low_quality": (h.quality or 0) < matcher.quality_floor,
+                    "matches": [msgspec.to_builtins(m) for m in matches],
+                }
+            )
+        except MediaError as exc:
+            rows.append({"file": str(f), "error": str(exc), "matches": []})
+    if as_json:
+        print(json.dumps(rows))
+        return
+    t = Table(title=f"matches (radius {radius})")
+    for col in ("file", "quality", "bank@version", "type", "distance", "category", "variant"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        if r.get("error"):
+            t.add_row(r["file"], "", f"error: {r['error']}", "", "", "", "")
+        elif not r["matches"]:
+            t.add_row(
+                r["file"],
+                str(r["quality"]),
+                "no match" + (" (low quality)" if r["low_quality"] else ""),
+                "",
+                "",
+                "",
+                "",
+            )
+        for m in r["matches"]:
+            t.add_row(
+                r["file"],
+                str(r["quality"]),
+                f"{m['bank']}@v{m['bank_version']}",
+                m["hash_type"],
+                str(m["distance"]),
+                m["category"],
+                m["variant"],
+            )
+    console.print(t)
+
+
+@bank_app.command("import")
+def bank_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False),
+    bank: str = typer.Option(..., "--bank", help="Bank name, e.g. ncmec, iwf, internal"),
+    hash_type: str | None = typer.Option(None, "--type", help="pdq | md5 | sha256 when the file has no type column"),
+    category: str = typer.Option("unspecified", "--category"),
+    source: str | None = typer.Option(None, "--source"),
+    db: str = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Import hashes from CSV / TSV / JSONL (python-threatexchange and HMA style columns accepted)."""
+    from csewatch.media.bank import BankError, Banks
+
+    try:
+        res = Banks(Store(db)).import_file(
+            bank, file, default_type=hash_type, default_category=category, default_source=source
+        )
+    except (BankError, UnicodeDecodeError) as exc:
+        err.print(f"[red]{file}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    doc = {
+        "bank": res.bank,
+        "version": res.version,
+        "added": res.added,
+        "unchanged": res.unchanged,
+        "rejected": [{"line": n, "reason": r} for n, r in res.rejected],
+    }
+    if as_json:
+        print(json.dumps(doc))
+        return
+    console.print(
+        f"bank {res.bank} is now v{res.version}: {res.added} added, {res.unchanged} already there, "
+        f"{len(res.rejected)} rejected"
+    )
+    for n, r in res.rejected[:20]:
+        console.print(f"  line {n}: {r}")
+
+
+@bank_app.command("list")
+def bank_list(
+    bank: str | None = typer.Option(None, "--bank"),
+    db: str = DbOpt,
+    limit: int = typer.Option(50, "-n"),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Entries in force (hashes and their metadata; never media)."""
+    from csewatch.media.bank import Banks
+
+    rows = Banks(Store(db)).active(bank)[:limit]
+    if as_json:
+        print(json.dumps(rows))
+        return
+    t = Table(title="bank entries")
+    for col in ("bank", "type", "hash", "category", "source", "added in"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["bank"], r["hash_type"], r["value"], r["category"], r["source"], f"v{r['added_version']}")
+    console.print(t)
+
+
+@bank_app.command("stats")
+def bank_stats(db: str = DbOpt, as_json: bool = JsonOpt) -> None:
+    """Hashes in force per bank and type, and each bank's version."""
+    from csewatch.media.bank import Banks
+
+    rows = Banks(Store(db)).stats()
+    if as_json:
+        print(json.dumps(rows))
+        return
+    t = Table(title="banks")
+    for col in ("bank", "version", "pdq", "md5", "sha256"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["bank"], str(r["version"]), str(r["pdq"]), str(r["md5"]), str(r["sha256"]))
+    console.print(t)
+
+
+@bank_app.command("remove")
+def bank_remove(
+    bank: str = typer.Option(..., "--bank"),
+    hashes: list[str] = typer.Option(None, "--hash", help="Hash to remove (repeat); all with --all"),
+    remove_all: bool = typer.Option(False, "--all"),
+    db: str = DbOpt,
+) -> None:
+    """Remove hashes from a bank (a new bank version; matches keep the version they were made in)."""
+    from csewatch.media.bank import Banks
+
+    if not hashes and not remove_all:
+        err.print("[red]give --hash H (repeatable) or --all[/red]")
+        raise typer.Exit(2)
+    version, n = Banks(Store(db)).remove(bank, None if remove_all else hashes)
+    console.print(f"bank {bank} is now v{version}: {n} removed")
 
 
 @policy_app.command("check")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from csewatch.detect import Prepared, StreamState
+from csewatch.detect import Detector, Prepared, StreamState
 from csewatch.detect.account import AccountDetector
 from csewatch.detect.commerce import CommerceDetector
 from csewatch.detect.context import ContextDetector
@@ -36,7 +36,7 @@ ProgressFn = Callable[[str, int, int | None, int], None]  # (source, position, s
 class DetectionEngine:
     """All detectors and triage for one policy pack."""
 
-    def __init__(self, policy: Policy):
+    def __init__(self, policy: Policy, media: Detector | None = None):
         self.policy = policy
         self.normalizer = Normalizer(policy.normalization.emoji_words, policy.normalization.lookalikes)
         self.lexicon = Lexicon(policy, self.normalizer)
@@ -51,6 +51,8 @@ class DetectionEngine:
             AccountDetector(policy, self.lexicon, self.links),
             ContextDetector(),
         ]
+        if media is not None:
+            self.detectors.append(media)
         self.triage = Triage(policy)
 
     def process(
@@ -95,9 +97,10 @@ class Scanner:
         batch_size: int = 2000,
         progress: ProgressFn | None = None,
         rejects_path: str | Path | None = None,
+        media: Detector | None = None,
     ):
         self.policy = policy
-        self.engine = DetectionEngine(policy)
+        self.engine = DetectionEngine(policy, media)
         self.store = store
         self.batch_size = batch_size
         self.progress = progress

@@ -146,3 +146,26 @@ detector_state = Table(
     Column("key", String(400), primary_key=True),
     Column("value", LargeBinary, nullable=False),
 )
+
+banks = Table(
+    "banks",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+bank_entries = Table(
+    "bank_entries",
+    metadata,
+    Column("bank", String(64), primary_key=True),
+    Column("hash_type", String(16), primary_key=True),  # pdq | md5 | sha256
+    Column("value", String(64), primary_key=True),  # lower-case hex
+    Column("category", String(64), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("added_at", Float, nullable=False),
+    Column("expires_at", Float),
+    Column("added_version", Integer, nullable=False),
+    Column("removed_version", Integer),  # NULL while the entry is in the bank
+    Index("ix_bank_entries_value", "hash_type", "value"),
+)
