@@ -231,3 +231,14 @@ def test_pipeline_transformed_copy_of_banked_image_is_a_top_case(tmp_path, polic
     assert cases[0].id == "native:account:a" and cases[0].category == "known_material" and cases[0].severity == 5
     assert [c.subject_id for c in cases] == ["a", "b"]
     assert detector.counts["matched"] == 1 and detector.counts["hashed"] == 2
+
+
+def test_exact_md5_and_sha256_matches(tmp_path):
+    store = Store(str(tmp_path / "x.db"))
+    data = _jpeg(_image(5))
+    h = hash_bytes(data)
+    Banks(store).add("ncmec", [dict(hash_type="md5", value=h.md5, category="c", source="s", added_at=1.0)])
+    Banks(store).add("iwf", [dict(hash_type="sha256", value=h.sha256, category="c", source="s", added_at=1.0)])
+    got = sorted((m.bank, m.hash_type, m.distance) for m in MediaMatcher(Banks(store)).match_hashes(h))
+    assert got == [("iwf", "sha256", 0), ("ncmec", "md5", 0)]
+    assert MediaMatcher(Banks(store)).match_hashes(hash_bytes(_jpeg(_image(5), 70))) == []  # bytes differ

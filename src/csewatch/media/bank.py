@@ -222,6 +222,19 @@ class Banks:
         with self.store.engine.connect() as conn:
             return [{str(k): v for k, v in r.items()} for r in conn.execute(q.order_by(t.c.bank, t.c.value)).mappings()]
 
+    def lookup(self, hash_type: str, value: str, at: float | None = None) -> list[dict]:
+        """Entries in force with exactly this hash (an indexed query: exact hashes stay in the database)."""
+        t = S.bank_entries
+        now = at or time.time()
+        q = select(t).where(
+            t.c.hash_type == hash_type,
+            t.c.value == value,
+            t.c.removed_version.is_(None),
+            (t.c.expires_at.is_(None)) | (t.c.expires_at > now),
+        )
+        with self.store.engine.connect() as conn:
+            return [{str(k): v for k, v in r.items()} for r in conn.execute(q).mappings()]
+
     def stats(self) -> list[dict]:
         t = S.bank_entries
         versions = self.versions()

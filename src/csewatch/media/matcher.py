@@ -40,15 +40,9 @@ class MediaMatcher:
     ):
         self.radius = radius
         self.quality_floor = quality_floor
+        self.banks = banks
         self.versions = banks.versions()
-        entries = banks.active()
-        self.exact: dict[tuple[str, str], list[dict]] = {}
-        pdq: list[dict] = []
-        for e in entries:
-            if e["hash_type"] == "pdq":
-                pdq.append(e)
-            else:
-                self.exact.setdefault((e["hash_type"], e["value"]), []).append(e)
+        pdq = banks.active(hash_type="pdq")  # PDQ hashes go to the in-memory index; exact ones stay in the DB
         self.pdq_entries = pdq
         stamp = {"versions": self.versions, "radius": radius, "count": len(pdq)}
         index = None
@@ -79,7 +73,7 @@ class MediaMatcher:
     def match_hashes(self, h: MediaHashes) -> list[MediaMatch]:
         out: list[MediaMatch] = []
         for t, v in (("sha256", h.sha256), ("md5", h.md5)):
-            for e in self.exact.get((t, v), ()):
+            for e in self.banks.lookup(t, v):
                 out.append(self._entry_match(e, 0, h.quality))
         if h.pdq and (h.quality or 0) >= self.quality_floor and len(self.index):
             queries = h.dihedral or [h.pdq]
