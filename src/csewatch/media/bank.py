@@ -149,6 +149,12 @@ def read_bank_file(
     return out, rejects
 
 
+def _in_force(now: float):
+    """The condition for entries in force at ``now``: not removed, not expired."""
+    t = S.bank_entries
+    return t.c.removed_version.is_(None) & ((t.c.expires_at.is_(None)) | (t.c.expires_at > now))
+
+
 class Banks:
     """Bank operations over the csewatch store."""
 
@@ -213,8 +219,7 @@ class Banks:
     def active(self, bank: str | None = None, hash_type: str | None = None, at: float | None = None) -> list[dict]:
         """Entries in force now: not removed, not expired."""
         t = S.bank_entries
-        now = at or time.time()
-        q = select(t).where(t.c.removed_version.is_(None), (t.c.expires_at.is_(None)) | (t.c.expires_at > now))
+        q = select(t).where(_in_force(at or time.time()))
         if bank:
             q = q.where(t.c.bank == bank)
         if hash_type:
@@ -226,12 +231,7 @@ class Banks:
         """Entries in force with exactly this hash (an indexed query: exact hashes stay in the database)."""
         t = S.bank_entries
         now = at or time.time()
-        q = select(t).where(
-            t.c.hash_type == hash_type,
-            t.c.value == value,
-            t.c.removed_version.is_(None),
-            (t.c.expires_at.is_(None)) | (t.c.expires_at > now),
-        )
+        q = select(t).where(t.c.hash_type == hash_type, t.c.value == value, _in_force(now))
         with self.store.engine.connect() as conn:
             return [{str(k): v for k, v in r.items()} for r in conn.execute(q).mappings()]
 
@@ -239,11 +239,7 @@ class Banks:
         t = S.bank_entries
         versions = self.versions()
         now = time.time()
-        q = (
-            select(t.c.bank, t.c.hash_type, func.count())
-            .where(t.c.removed_version.is_(None), (t.c.expires_at.is_(None)) | (t.c.expires_at > now))
-            .group_by(t.c.bank, t.c.hash_type)
-        )
+        q = select(t.c.bank, t.c.hash_type, func.count()).where(_in_force(now)).group_by(t.c.bank, t.c.hash_type)
         out: dict[str, dict] = {
             b: {"bank": b, "version": v, "pdq": 0, "md5": 0, "sha256": 0} for b, v in versions.items()
         }
