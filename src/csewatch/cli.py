@@ -31,7 +31,8 @@ from csewatch.store import Store
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Child-safety detection and response engine.")
 policy_app = typer.Typer(no_args_is_help=True, help="Policy pack tools.")
 app.add_typer(policy_app, name="policy")
-console = Console(stderr=False)
+# piped output is not squeezed to 80 columns: case tables carry evidence
+console = Console() if sys.stdout.isatty() else Console(width=160)
 err = Console(stderr=True)
 
 DbOpt = typer.Option("csewatch.db", "--db", help="SQLite path or database URL (postgresql+psycopg://...)")
@@ -386,14 +387,15 @@ def demo(
     posts: int = typer.Option(20_000, "--posts", "-n", min=100),
     seed: int = typer.Option(int(time.time()) % 100_000, "--seed", help="Default: a new seed each run"),
     out: Path = typer.Option(Path("csewatch-demo"), "--out"),
-    db: str = DbOpt,
+    db: str | None = typer.Option(None, "--db", help="Default: OUT/csewatch.db, made anew each run"),
     top: int = typer.Option(15, "--top"),
     quiet: bool = QuietOpt,
 ) -> None:
     """Generate a labelled synthetic stream, scan it into SQLite, show the top cases and the scores."""
     from csewatch.synth import generate
 
-    if Path(db).exists():
+    if db is None:  # the demo's own database, never one the user scanned real data into
+        db = str(out / "csewatch.db")
         for suffix in ("", "-wal", "-shm"):
             Path(db + suffix).unlink(missing_ok=True)
     console.print(f"[bold]1/3[/bold] generating {posts:,} synthetic posts (seed {seed}) into {out}/")
