@@ -116,28 +116,30 @@ def test_index_equals_brute_force_on_random_data():
         row[flip] ^= 1
     queries = np.packbits(bits, axis=1)
     expected = brute_force(db, queries, 31)
-    faiss_index = PDQIndex(radius=31, method="faiss")
-    faiss_index.add(db)
-    assert faiss_index.uses_faiss
-    got = faiss_index.search(queries)
-    assert got == expected
     assert sum(len(r) for r in expected) > 100  # the test is not vacuous
-    # persisted and reloaded (memory-mapped), then extended without a rebuild
-    numpy_index = PDQIndex(radius=31, method="numpy")
-    numpy_index.add(db)
-    assert numpy_index.search(queries) == expected
+    for method in ("numpy", "mih", "faiss"):
+        index = PDQIndex(radius=31, method=method)
+        index.add(db)
+        assert index.kind == method
+        assert index.search(queries) == expected, method
+    for bits in (16, 20, 23):  # every table shape keeps the pigeonhole guarantee
+        from csewatch.media.mih import MIHTable
+
+        assert MIHTable(db, 31, bits=bits).search(queries) == expected, bits
 
 
 def test_index_persistence_and_incremental_add(tmp_path):
     rng = np.random.default_rng(3)
     db = rng.integers(0, 256, size=(500, 32), dtype=np.uint8)
-    idx = PDQIndex(method="faiss")
+    idx = PDQIndex(method="mih")
     idx.add(db)
     idx.save(tmp_path / "ix", {"versions": {"b": 1}})
     loaded, info = PDQIndex.load(tmp_path / "ix")
     assert info["versions"] == {"b": 1} and isinstance(loaded.hashes, np.memmap)
+    assert loaded.search(db[:3]) == idx.search(db[:3])
     extra = rng.integers(0, 256, size=(5, 32), dtype=np.uint8)
-    loaded.add(extra)
+    loaded.add(extra)  # goes to the delta, no rebuild
+    assert loaded.built == 500
     assert [r[0] for r in loaded.search(extra)] == [(500 + i, 0) for i in range(5)]
     assert loaded.search(db[:3]) == idx.search(db[:3])
 

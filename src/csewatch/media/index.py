@@ -1,16 +1,16 @@
 """PDQ radius search: every banked hash within ``radius`` bits (default 31 of 256) of a query.
 
-Two exact paths with the same answers (a test holds them equal on random data):
+Three exact paths with the same answers (a test holds them equal on random data):
 
-* brute force with NumPy (XOR and popcount over the packed hashes) for small banks;
-* ``faiss.IndexBinaryMultiHash`` (multi-index hashing) for large ones: the 256 bits are cut into
-  ``nhash`` sub-hashes of ``b`` bits and each query probes every sub-hash with up to ``nflip`` bits
-  flipped, with ``nflip = radius // nhash``. A hash within ``radius`` bits differs in at most
-  ``radius // nhash`` bits on at least one sub-hash (pigeonhole), so nothing within the radius is
-  missed; candidates are re-checked on the full 256 bits.
+* ``numpy``: brute force (XOR and popcount over the packed hashes), for small banks;
+* ``mih``: multi-index hashing over NumPy arrays (``csewatch.media.mih``), for large banks: the
+  default above 200,000 hashes;
+* ``faiss``: ``faiss.IndexBinaryMultiHash`` with ``nflip = radius // nhash`` (the same pigeonhole
+  guarantee), kept as an alternative; on this machine it is several times slower than ``mih``.
 
-The index persists as ``hashes.npy`` (loaded memory-mapped) plus the faiss index file, and takes
-additions without a rebuild.
+The index persists as ``hashes.npy`` (loaded memory-mapped; the tables are rebuilt from it, which
+takes seconds) plus the faiss file when that path is used. Additions go to a small delta searched by
+brute force and are folded into the tables when the delta grows past ``DELTA_MAX``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from csewatch.media.mih import MIHTable
+
 DEFAULT_RADIUS = 31
 BRUTE_FORCE_MAX = 200_000
+DELTA_MAX = 50_000
 
 
 def to_array(hex_hashes: list[str]) -> np.ndarray:
@@ -31,66 +34,83 @@ def to_array(hex_hashes: list[str]) -> np.ndarray:
     return np.frombuffer(bytes.fromhex("".join(hex_hashes)), dtype=np.uint8).reshape(-1, 32).copy()
 
 
-def brute_force(db: np.ndarray, queries: np.ndarray, radius: int) -> list[list[tuple[int, int]]]:
-    """For each query, [(db index, distance)] within radius, by distance then index."""
+def brute_force(db: np.ndarray, queries: np.ndarray, radius: int, base: int = 0) -> list[list[tuple[int, int]]]:
+    """For each query, [(db index + base, distance)] within radius, by distance then index."""
     out = []
     for q in queries:
         d = np.bitwise_count(np.bitwise_xor(db, q)).sum(axis=1, dtype=np.int32)
         idx = np.nonzero(d <= radius)[0]
-        out.append(sorted(((int(i), int(d[i])) for i in idx), key=lambda t: (t[1], t[0])))
+        out.append(sorted(((int(i) + base, int(d[i])) for i in idx), key=lambda t: (t[1], t[0])))
     return out
 
 
 class PDQIndex:
-    def __init__(self, radius: int = DEFAULT_RADIUS, nhash: int = 11, bits: int = 23, method: str = "auto"):
-        if nhash * bits > 256 or bits > 63:
-            raise ValueError("nhash * bits must be <= 256 and bits <= 63")
+    def __init__(self, radius: int = DEFAULT_RADIUS, method: str = "auto", nhash: int = 11, bits: int = 23):
+        if method not in ("auto", "numpy", "mih", "faiss"):
+            raise ValueError(f"unknown index method {method!r}")
         self.radius = radius
-        self.nhash = nhash
-        self.bits = bits
         self.method = method
+        self.nhash, self.bits = nhash, bits  # faiss multi-hash shape
         self.hashes = np.zeros((0, 32), dtype=np.uint8)
+        self.built = 0  # hashes[:built] are in the table; the rest is the delta
+        self._table: MIHTable | None = None
         self._faiss = None
 
     def __len__(self) -> int:
         return len(self.hashes)
 
     @property
-    def uses_faiss(self) -> bool:
-        return self.method == "faiss" or (self.method == "auto" and len(self.hashes) > BRUTE_FORCE_MAX)
+    def kind(self) -> str:
+        if self.method != "auto":
+            return self.method
+        return "mih" if len(self.hashes) > BRUTE_FORCE_MAX else "numpy"
 
-    def _make_faiss(self):
-        import faiss
+    def _build(self) -> None:
+        kind = self.kind
+        self._table, self._faiss = None, None
+        data = np.ascontiguousarray(self.hashes)
+        if kind == "mih":
+            self._table = MIHTable(data, self.radius)
+        elif kind == "faiss":
+            import faiss
 
-        index = faiss.IndexBinaryMultiHash(256, self.nhash, self.bits)
-        index.nflip = self.radius // self.nhash
-        return index
+            self._faiss = faiss.IndexBinaryMultiHash(256, self.nhash, self.bits)
+            self._faiss.nflip = self.radius // self.nhash
+            self._faiss.add(data)
+        self.built = len(self.hashes) if kind != "numpy" else 0
 
     def add(self, hashes: np.ndarray) -> None:
         hashes = np.ascontiguousarray(hashes, dtype=np.uint8).reshape(-1, 32)
         self.hashes = np.concatenate([np.asarray(self.hashes), hashes]) if len(self.hashes) else hashes.copy()
-        if self._faiss is not None:
-            self._faiss.add(hashes)
-        elif self.uses_faiss:
-            self._faiss = self._make_faiss()
-            self._faiss.add(np.ascontiguousarray(self.hashes))
+        if self.kind == "numpy":
+            return
+        if self._table is None and self._faiss is None or len(self.hashes) - self.built > DELTA_MAX:
+            self._build()
 
     def search(self, queries: np.ndarray, radius: int | None = None) -> list[list[tuple[int, int]]]:
         """For each query, [(index, distance)] of every hash within ``radius`` (<= the built radius)."""
         r = self.radius if radius is None else radius
-        if r > self.radius and self.uses_faiss:
-            raise ValueError(f"the index was built for radius {self.radius}; rebuild it for {r}")
         queries = np.ascontiguousarray(queries, dtype=np.uint8).reshape(-1, 32)
-        if not self.uses_faiss or len(self.hashes) == 0:
+        if self.kind == "numpy" or len(self.hashes) == 0:
             return brute_force(np.asarray(self.hashes), queries, r)
-        if self._faiss is None:
-            self._faiss = self._make_faiss()
-            self._faiss.add(np.ascontiguousarray(self.hashes))
-        lims, dist, ids = self._faiss.range_search(queries, r + 1)  # faiss keeps distances < radius
-        out = []
-        for i in range(len(queries)):
-            a, b = lims[i], lims[i + 1]
-            out.append(sorted(zip(ids[a:b].tolist(), dist[a:b].tolist(), strict=True), key=lambda t: (t[1], t[0])))
+        if r > self.radius:
+            raise ValueError(f"the index was built for radius {self.radius}; rebuild it for {r}")
+        if self._table is None and self._faiss is None:
+            self._build()
+        if self._table is not None:
+            out = self._table.search(queries, r)
+        else:
+            lims, dist, ids = self._faiss.range_search(queries, r + 1)  # faiss keeps distances < radius
+            out = [
+                sorted(
+                    zip(ids[lims[i] : lims[i + 1]].tolist(), dist[lims[i] : lims[i + 1]].tolist(), strict=True),
+                    key=lambda t: (t[1], t[0]),
+                )
+                for i in range(len(queries))
+            ]
+        if self.built < len(self.hashes):  # the delta since the last build
+            delta = brute_force(np.asarray(self.hashes[self.built :]), queries, r, base=self.built)
+            out = [sorted(a + b, key=lambda t: (t[1], t[0])) for a, b in zip(out, delta, strict=True)]
         return out
 
     # -- persistence ------------------------------------------------------------------------
@@ -98,29 +118,13 @@ class PDQIndex:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         np.save(d / "hashes.npy", np.asarray(self.hashes))
-        if self._faiss is not None:
-            import faiss
-
-            faiss.write_index_binary(self._faiss, str(d / "multihash.faissbin"))
-        info = {
-            "radius": self.radius,
-            "nhash": self.nhash,
-            "bits": self.bits,
-            "method": self.method,
-            "count": len(self.hashes),
-            **(meta or {}),
-        }
+        info = {"radius": self.radius, "method": self.method, "count": len(self.hashes), **(meta or {})}
         (d / "meta.json").write_text(json.dumps(info))
 
     @classmethod
     def load(cls, directory: str | Path) -> tuple[PDQIndex, dict]:
         d = Path(directory)
         info = json.loads((d / "meta.json").read_text())
-        index = cls(info["radius"], info["nhash"], info["bits"], info["method"])
-        index.hashes = np.load(d / "hashes.npy", mmap_mode="r")  # memory-mapped
-        f = d / "multihash.faissbin"
-        if f.exists():
-            import faiss
-
-            index._faiss = faiss.read_index_binary(str(f))
+        index = cls(info["radius"], info["method"])
+        index.hashes = np.load(d / "hashes.npy", mmap_mode="r")  # memory-mapped; tables built on first search
         return index, info
