@@ -44,6 +44,16 @@ def test_cli_end_to_end(tmp_path):
     r = runner.invoke(app, ["cases", "--db", db])
     assert r.exit_code == 0 and "Top 20 cases" in r.output
 
+    labels = str(out / "graph_labels.jsonl")
+    r = runner.invoke(app, ["graph", "evasion", "--db", db, "--labels", labels, "--json"])
+    assert r.exit_code == 0, r.output
+    ev = json.loads(r.output.splitlines()[-1])
+    assert ev["eval"]["evaders"] > 0 and ev["eval"]["precision"] >= 0.8
+    r = runner.invoke(app, ["graph", "expand", "--db", db, "--labels", labels, "--json", "--top", "10"])
+    assert r.exit_code == 0, r.output
+    ex = json.loads(r.output.splitlines()[-1])
+    assert ex["seeds"] > 0 and ex["hits"] and ex["hits"][0]["path"][0][1] == "seed"
+
 
 def test_policy_check(tmp_path):
     r = runner.invoke(app, ["policy", "check"])

@@ -620,6 +620,134 @@ def bank_remove(
     console.print(f"bank {bank} is now v{version}: {n} removed")
 
 
+# -- graph jobs ---------------------------------------------------------------------------------
+
+graph_app = typer.Typer(no_args_is_help=True, help="Graph jobs over the stored stream.")
+app.add_typer(graph_app, name="graph")
+
+
+def _graph(db: str, policy_dir: Path | None):
+    from csewatch.graph.build import build_graph
+
+    policy = _policy(policy_dir)
+    store = Store(db, policy.version)
+    with err.status("building the account graph"):
+        g = build_graph(store, policy)
+    err.print(f"graph: {g.graph.vcount():,} accounts, {g.graph.ecount():,} weighted links")
+    return policy, store, g
+
+
+def _graph_labels(path: Path | None, kind: str) -> dict:
+    if path is None:
+        return {}
+    import orjson
+
+    rows = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return {r["account"]: r.get("predecessor") for r in rows if r["type"] == kind}
+
+
+@graph_app.command("evasion")
+def graph_evasion(
+    db: str = DbOpt,
+    policy: Path | None = PolicyOpt,
+    threshold: float = typer.Option(0.6, "--threshold", min=0, max=1),
+    labels: Path | None = typer.Option(None, "--labels", help="graph_labels.jsonl from csewatch synth"),
+    save: bool = typer.Option(True, "--save/--no-save", help="Write links as signals and cases"),
+    limit: int = typer.Option(20, "-n"),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Link new accounts to the suspended accounts they most likely replace, with every piece of evidence."""
+    from csewatch.graph.evasion import link_evaders
+    from csewatch.graph.findings import save_evasion
+    from csewatch.triage import Triage
+
+    pol, store, g = _graph(db, policy)
+    links = link_evaders(store, pol, g, threshold=threshold)
+    if save:
+        save_evasion(store, Triage(pol), links)
+    doc: dict = {
+        "links": [
+            {"account": x.account, "predecessor": x.predecessor, "score": x.score, "evidence": x.evidence}
+            for x in links
+        ]
+    }
+    truth = _graph_labels(labels, "evader")
+    if truth:
+        from csewatch.graph.evasion import suspended_accounts
+
+        # a suspension the stream never showed (X's API has no such event) cannot be linked to
+        suspended = suspended_accounts(store)
+        observable = {a for a, p in truth.items() if p in suspended}
+        correct = sum(1 for x in links if truth.get(x.account) == x.predecessor)
+        doc["eval"] = {
+            "evaders": len(truth),
+            "with_observed_suspension": len(observable),
+            "linked": len(links),
+            "correct": correct,
+            "recall": round(correct / max(len(truth), 1), 4),
+            "recall_observed": round(correct / max(len(observable), 1), 4),
+            "precision": round(correct / max(len(links), 1), 4),
+            "false_links": len(links) - correct,
+        }
+    if as_json:
+        print(json.dumps(doc))
+        return
+    t = Table(title=f"ban-evasion links (threshold {threshold})")
+    for col in ("account", "suspended predecessor", "score", "evidence"):
+        t.add_column(col, overflow="fold")
+    for x in links[:limit]:
+        t.add_row(x.account, x.predecessor, f"{x.score:.2f}", "; ".join(f"{k}: {v}" for k, v in x.evidence.items()))
+    console.print(t)
+    if "eval" in doc:
+        console.print(f"against labels: {doc['eval']}")
+
+
+@graph_app.command("expand")
+def graph_expand(
+    db: str = DbOpt,
+    policy: Path | None = PolicyOpt,
+    seeds: list[str] = typer.Option(
+        None,
+        "--seed",
+        help="platform:account (repeat); default: suspended accounts and accounts whose case scores >= 0.9",
+    ),
+    top: int = typer.Option(50, "--top"),
+    labels: Path | None = typer.Option(None, "--labels", help="graph_labels.jsonl from csewatch synth"),
+    save: bool = typer.Option(True, "--save/--no-save"),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Rank accounts tied to the seeds by personalized PageRank, each with the path that leads there."""
+    from csewatch.graph.expand import default_seeds, expand
+    from csewatch.graph.findings import save_expansion
+    from csewatch.triage import Triage
+
+    pol, store, g = _graph(db, policy)
+    seed_list = seeds or default_seeds(store)
+    hits = expand(g, seed_list, top=top)
+    if save:
+        save_expansion(store, Triage(pol), hits)
+    doc: dict = {
+        "seeds": len(seed_list),
+        "hits": [{"account": h.account, "lift": round(h.score, 3), "seed": h.seed, "path": h.path} for h in hits],
+    }
+    network = set(_graph_labels(labels, "network")) | set(_graph_labels(labels, "evader"))
+    if network:
+        doc["eval"] = {"top": len(hits), "in_network": sum(1 for h in hits if h.account in network)}
+    if as_json:
+        print(json.dumps(doc))
+        return
+    t = Table(title=f"expansion from {len(seed_list)} seeds")
+    for col in ("account", "lift", "path from the nearest seed"):
+        t.add_column(col, overflow="fold")
+    for h in hits:
+        t.add_row(h.account, f"{h.score:.1f}", h.explanation())
+    console.print(t)
+    if "eval" in doc:
+        console.print(
+            f"against labels: {doc['eval']['in_network']} of the top {doc['eval']['top']} are network members"
+        )
+
+
 @policy_app.command("check")
 def policy_check(directory: Path | None = typer.Argument(None, help="Pack directory (default: bundled)")) -> None:
     """Validate a policy pack: YAML, types, unknown indicators, ranges."""

@@ -72,8 +72,9 @@ class MIHTable:
     def nbytes(self) -> int:
         return self.words.nbytes + sum(a.nbytes for a in self.ids) + sum(a.nbytes for a in self.offsets)
 
-    def search(self, queries: np.ndarray, radius: int | None = None, batch: int = 128,
-               threads: int | None = None) -> list[list[tuple[int, int]]]:
+    def search(
+        self, queries: np.ndarray, radius: int | None = None, batch: int = 128, threads: int | None = None
+    ) -> list[list[tuple[int, int]]]:
         """Batches of queries on a thread pool (NumPy releases the GIL in the gathers)."""
         r = self.radius if radius is None else radius
         if r > self.radius:

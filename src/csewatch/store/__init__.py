@@ -170,6 +170,12 @@ class Store:
                 ("source",),
             )
 
+    def write_findings(self, signals: list[tuple[str, Signal]], cases: dict[str, Case], triage: Triage) -> None:
+        """Signals and cases from a graph job, in one transaction, merged like the scan's."""
+        with self.engine.begin() as conn:
+            self._insert_ignore(conn, schema.signals, _dedupe([_signal_row(p, s) for p, s in signals], ("id",)))
+            self._write_cases(conn, cases, triage)
+
     def _write_accounts(self, conn: Connection, incoming: list[Account]) -> None:
         if not incoming:
             return

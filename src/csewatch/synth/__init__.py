@@ -413,6 +413,9 @@ class Generator:
         self.accounts: list[SynthAccount] = []
         self.posts: list[SynthPost] = []
         self.suspensions: list[tuple[float, SynthAccount]] = []
+        self.follows: list[tuple[float, SynthAccount, SynthAccount]] = []
+        self.evaders: list[tuple[SynthAccount, SynthAccount]] = []  # (new account, suspended predecessor)
+        self.network: list[SynthAccount] = []  # the planted advert network
         self._ids = 0
 
     # -- identities ---------------------------------------------------------------------------
@@ -695,6 +698,42 @@ class Generator:
             acc.platform, self._post_id(acc), acc, self._join(parts), t, "evasion_announcement", "evasion", extra
         )
 
+    # -- follow graph -------------------------------------------------------------------------------
+    def _plant_follows(self, benign: list[SynthAccount], advertisers: list[SynthAccount]) -> None:
+        """A benign population with a heavy-tailed degree distribution, and an advert network whose
+        members follow much the same selection of hub accounts."""
+        r = self.rng
+        by_platform: dict[str, list[SynthAccount]] = {}
+        for a in benign:
+            by_platform.setdefault(a.platform, []).append(a)
+        for a in benign:
+            pool = by_platform[a.platform]
+            k = min(len(pool) - 1, int(r.paretovariate(1.3) * 4))
+            popular = pool[: max(5, len(pool) // 20)]  # early accounts attract more followers
+            for _ in range(k):
+                b = r.choice(popular) if r.random() < 0.5 else r.choice(pool)
+                if b is not a:
+                    self.follows.append((START - r.uniform(0, 30) * 86400, a, b))
+        for plat in {a.platform for a in advertisers}:
+            members = [a for a in advertisers if a.platform == plat]
+            hubs = members[: max(2, len(members) // 3)] + r.sample(
+                by_platform.get(plat, members), k=min(6, len(by_platform.get(plat, [])))
+            )
+            for a in members:
+                self.network.append(a)
+                for b in r.sample(hubs, k=max(1, int(len(hubs) * r.uniform(0.6, 0.9)))):
+                    if b is not a:
+                        self.follows.append((START - r.uniform(0, 5) * 86400, a, b))
+        self._follows_of: dict[str, list[SynthAccount]] = {}
+        for _t, a, b in self.follows:
+            self._follows_of.setdefault(a.id, []).append(b)
+
+    def _follow_like(self, new: SynthAccount, old: SynthAccount, t: float) -> None:
+        """An evader re-follows much of what its suspended predecessor followed."""
+        for b in self._follows_of.get(old.id, []):
+            if self.rng.random() < 0.7:
+                self.follows.append((t - 30, new, b))
+
     # -- the stream ---------------------------------------------------------------------------------
     def generate(self) -> None:
         r = self.rng
@@ -704,6 +743,7 @@ class Generator:
         advertisers = [self.account(r.choice(["advertiser", "advertiser", "bot"])) for _ in range(max(4, n // 400))]
         repliers = [self.account("replier", young=r.random() < 0.5) for _ in range(max(4, n // 500))]
         span = 86400.0
+        self._plant_follows(benign_accounts, advertisers)
         media_parents: dict[str, list[SynthPost]] = {p: [] for p in self.platforms}
         # shares of each kind; `prevalence` rescales everything that is not plain benign
         shares = [
@@ -767,6 +807,12 @@ class Generator:
                 new = self.account("evader", old.platform, young=True)
                 new.handle = (old.handle.rstrip("0123456789") + r.choice(["_new", "2", "_back", "_bkp"]))[:30]
                 new.created_at = t - r.uniform(60, 600)
+                if r.random() < 0.6:
+                    new.bio = old.bio
+                if r.random() < 0.5:
+                    new.display_name = old.display_name
+                self.evaders.append((new, old))
+                self._follow_like(new, old, t)
                 self.posts.append(self.evasion(new, t + 5))
             else:
                 self.posts.append(self.benign(r.choice(benign_accounts), t))
@@ -785,6 +831,16 @@ def generate(
     gen.generate()
     (out / "stream").mkdir(exist_ok=True)
     counts = writers.write_stream(gen, out / "stream")
+    with open(out / "graph_labels.jsonl", "wb") as fh:
+        for new, old in gen.evaders:
+            fh.write(
+                orjson.dumps(
+                    {"type": "evader", "account": f"{new.platform}:{new.id}", "predecessor": f"{old.platform}:{old.id}"}
+                )
+                + b"\n"
+            )
+        for a in gen.network:
+            fh.write(orjson.dumps({"type": "network", "account": f"{a.platform}:{a.id}"}) + b"\n")
     with open(out / "labels.jsonl", "wb") as fh:
         for p in gen.posts:
             fh.write(

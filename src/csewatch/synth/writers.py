@@ -201,6 +201,25 @@ def _masto_html(text: str) -> str:
     return "<p>" + out.replace("\n", "<br />") + "</p>"
 
 
+def _masto_account(a: SynthAccount) -> dict:
+    return {
+        "id": a.id,
+        "username": a.handle,
+        "acct": a.handle,
+        "display_name": a.display_name,
+        "locked": False,
+        "bot": a.kind == "bot",
+        "created_at": iso(a.created_at),
+        "note": f"<p>{html.escape(a.bio)}</p>" if a.bio else "",
+        "url": f"https://social.example/@{a.handle}",
+        "avatar": "https://social.example/avatars/original/missing.png",
+        "followers_count": a.followers,
+        "following_count": 100,
+        "statuses_count": 500,
+        "fields": [],
+    }
+
+
 def _masto(post: SynthPost) -> dict:
     a = post.author
     return {
@@ -219,22 +238,7 @@ def _masto(post: SynthPost) -> dict:
         "favourites_count": 0,
         "content": _masto_html(post.text),
         "reblog": None,
-        "account": {
-            "id": a.id,
-            "username": a.handle,
-            "acct": a.handle,
-            "display_name": a.display_name,
-            "locked": False,
-            "bot": a.kind == "bot",
-            "created_at": iso(a.created_at),
-            "note": f"<p>{html.escape(a.bio)}</p>" if a.bio else "",
-            "url": f"https://social.example/@{a.handle}",
-            "avatar": "https://social.example/avatars/original/missing.png",
-            "followers_count": a.followers,
-            "following_count": 100,
-            "statuses_count": 500,
-            "fields": [],
-        },
+        "account": _masto_account(a),
         "media_attachments": [
             {
                 "id": f"{post.id}1",
@@ -303,16 +307,48 @@ def write_stream(gen: Generator, out: Path) -> dict[str, int]:
         events.append((p.created_at, i, "post", p, None))
     for t, acc in gen.suspensions:
         events.append((t, -1, "suspend", None, acc))
+    for k, (t, a, b) in enumerate(gen.follows):
+        if a.platform == b.platform and a.platform in ("bluesky", "native"):
+            events.append((t, -2 - k, "follow", None, (a, b)))  # type: ignore[arg-type]
     events.sort(key=lambda e: (e[0], e[1]))
     try:
         for t, _i, kind, post, acc in events:
-            plat = post.platform if post else acc.platform  # type: ignore[union-attr]
+            plat = post.platform if post else (acc[0].platform if kind == "follow" else acc.platform)  # type: ignore
             if plat not in files:
                 files[plat] = open(out / f"stream-{plat}.jsonl", "wb")  # noqa: SIM115
                 counts[plat] = 0
             fh = files[plat]
             lines: list[dict] = []
-            if kind == "suspend" and acc is not None:
+            if kind == "follow":
+                a, b = acc  # type: ignore[misc]
+                if plat == "bluesky":
+                    lines.append(
+                        {
+                            "did": a.id,
+                            "time_us": int(t * 1e6),
+                            "kind": "commit",
+                            "commit": {
+                                "rev": "3lf",
+                                "operation": "create",
+                                "collection": "app.bsky.graph.follow",
+                                "rkey": f"3lf{zlib.crc32((a.id + b.id).encode()):010d}",
+                                "record": {"$type": "app.bsky.graph.follow", "subject": b.id, "createdAt": iso(t)},
+                                "cid": "bafyreifollow",
+                            },
+                        }
+                    )
+                else:
+                    lines.append(
+                        {
+                            "type": "edge",
+                            "platform": "native",
+                            "kind": "follow",
+                            "src": a.id,
+                            "dst": b.id,
+                            "created_at": t,
+                        }
+                    )
+            elif kind == "suspend" and acc is not None:
                 if plat == "bluesky":
                     lines.append(
                         {
@@ -330,6 +366,8 @@ def write_stream(gen: Generator, out: Path) -> dict[str, int]:
                     )
                 elif plat == "native":
                     lines.append(_native_account(acc, "suspended"))
+                elif plat == "mastodon":
+                    lines.append({**_masto_account(acc), "suspended": True})
             elif post is not None:
                 a = post.author
                 if a.id not in seen:

@@ -1,0 +1,109 @@
+"""Graph jobs on small graphs whose right answer is known."""
+
+from csewatch.graph.build import build_graph
+from csewatch.graph.evasion import link_evaders
+from csewatch.graph.expand import default_seeds, expand
+from csewatch.graph.findings import save_evasion, save_expansion
+from csewatch.model import Account, Edge, Post
+from csewatch.store import Batch, Store
+from csewatch.triage import Triage
+
+
+def _store(tmp_path, policy, accounts, edges=(), posts=()):
+    store = Store(str(tmp_path / "g.db"), policy.version)
+    batch = Batch(
+        source="test", position=1, line=1, fmt="native", accounts=list(accounts), edges=list(edges), posts=list(posts)
+    )
+    store.commit_batch(batch, Triage(policy))
+    return store
+
+
+def acc(i, **kw):
+    return Account(id=i, platform="native", **kw)
+
+
+def test_graph_build_interactions_and_derived_links(tmp_path, policy):
+    store = _store(
+        tmp_path,
+        policy,
+        [acc("a"), acc("b"), acc("c"), acc("d")],
+        edges=[Edge("native", "follow", "a", "b"), Edge("native", "reply", "c", "pb1")],
+        posts=[
+            Post(id="pb1", platform="native", author_id="b", text="hello"),
+            Post(id="p2", platform="native", author_id="a", text="files at t.me/joinchat/XyZ123"),
+            Post(id="p3", platform="native", author_id="d", text="same t.me/joinchat/XyZ123 here"),
+        ],
+    )
+    g = build_graph(store, policy)
+    a, b, c, d = (g.vertex(f"native:{x}") for x in "abcd")
+    assert g.edge_kinds(a, b) == ["follow"] and g.follows[a] == {b}
+    assert g.edge_kinds(c, b) == ["reply"]  # the reply points at b's post: c is linked to b
+    assert g.edge_kinds(a, d) == ["co_link"]
+    assert g.shared["link:t.me/joinchat/xyz123"] == sorted([a, d])
+
+
+def test_expansion_ranks_the_closely_tied_account_first_and_explains_the_path(tmp_path, policy):
+    accounts = [acc("seed", status="suspended"), acc("near"), acc("far"), acc("hub"), acc("lonely")]
+    accounts += [acc(f"fan{i}") for i in range(6)]
+    edges = [
+        Edge("native", "repost", "near", "ps"),
+        Edge("native", "follow", "near", "seed"),
+        Edge("native", "follow", "far", "near"),
+    ]
+    edges += [Edge("native", "follow", f"fan{i}", "hub") for i in range(6)]  # a popular, unrelated account
+    edges += [Edge("native", "follow", "seed", "hub")]
+    posts = [Post(id="ps", platform="native", author_id="seed", text="x")]
+    store = _store(tmp_path, policy, accounts, edges, posts)
+    g = build_graph(store, policy, derived=False)
+    assert default_seeds(store) == ["native:seed"]
+    hits = expand(g, ["native:seed"], top=5)
+    assert hits[0].account == "native:near"
+    assert hits[0].path == [("native:seed", "seed"), ("native:near", "follow+repost")]
+    far = next(h for h in hits if h.account == "native:far")
+    assert [p[0] for p in far.path] == ["native:seed", "native:near", "native:far"]
+    assert "native:lonely" not in {h.account for h in hits}
+    assert save_expansion(store, Triage(policy), hits) == len(hits)
+    assert store.case("native:account:near").category == "network_expansion"
+
+
+def test_evasion_links_the_returning_account_with_evidence(tmp_path, policy):
+    old = acc(
+        "old",
+        handle="vidz_seller77",
+        display_name="V Seller",
+        bio="new stuff daily, prices in tg t.me/vzs01",
+        status="suspended",
+        created_at=1000.0,
+    )
+    new = acc(
+        "new",
+        handle="vidz_seller_back",
+        display_name="V Seller",
+        bio="new stuff daily, prices in tg t.me/vzs01",
+        created_at=900_000.0,
+    )
+    unrelated = acc(
+        "garden", handle="green_thumbs", display_name="Gardener", bio="tomatoes and roses", created_at=900_100.0
+    )
+    lookalike = acc("other", handle="vidz_seller_fan", display_name="Fan", bio="i like films", created_at=900_200.0)
+    hub = [acc(f"h{i}") for i in range(4)]
+    edges = [Edge("native", "follow", x, f"h{i}") for x in ("old", "new") for i in range(4)]
+    store = _store(tmp_path, policy, [old, new, unrelated, lookalike, *hub], edges)
+    g = build_graph(store, policy)
+    links = link_evaders(store, policy, g)
+    assert [(x.account, x.predecessor) for x in links] == [("native:new", "native:old")]
+    ev = links[0].evidence
+    assert {"handle", "display_name", "bio", "links", "follows"} <= set(ev)
+    assert ev["links"] == "t.me/vzs01" and ev["follows"].startswith("1.00")
+    assert save_evasion(store, Triage(policy), links) == 1
+    case = store.case("native:account:new")
+    assert case.category == "ban_evasion" and case.severity == 4
+    (sig,) = store.subject_signals("native", "account", "new")
+    assert sig["indicator"] == "ban_evasion" and any(e["rule"] == "evasion:predecessor" for e in sig["evidence"])
+
+
+def test_evasion_discounts_handle_stems_many_accounts_share(tmp_path, policy):
+    old = acc("old", handle="noah_art1", display_name="Noah", status="suspended", created_at=1.0)
+    others = [acc(f"n{i}", handle=f"noah_art{100 + i}", display_name="Noah", created_at=2.0) for i in range(12)]
+    store = _store(tmp_path, policy, [old, *others])
+    assert link_evaders(store, policy, build_graph(store, policy)) == []
