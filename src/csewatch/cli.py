@@ -702,6 +702,61 @@ def graph_evasion(
         console.print(f"against labels: {doc['eval']}")
 
 
+@graph_app.command("clusters")
+def graph_clusters(
+    db: str = DbOpt,
+    policy: Path | None = PolicyOpt,
+    threshold: float = typer.Option(0.5, "--threshold", help="Jaccard of follow sets"),
+    min_size: int = typer.Option(3, "--min-size"),
+    labels: Path | None = typer.Option(None, "--labels", help="graph_labels.jsonl from csewatch synth"),
+    save: bool = typer.Option(True, "--save/--no-save", help="Cases for clusters with flagged members"),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Co-follow clusters (MinHash LSH + exact Jaccard) and the Leiden community count."""
+    from csewatch.graph.clusters import cofollow_clusters, leiden_communities
+    from csewatch.graph.findings import save_clusters
+    from csewatch.triage import Triage
+
+    pol, store, g = _graph(db, policy)
+    clusters = cofollow_clusters(g, threshold=threshold, min_size=min_size)
+    n_cases = save_clusters(store, Triage(pol), g, clusters) if save else 0
+    communities = len(set(leiden_communities(g))) if g.graph.ecount() else 0
+    network = set(_graph_labels(labels, "network")) | set(_graph_labels(labels, "evader"))
+    doc: dict = {
+        "clusters": [
+            {
+                "size": len(c.members),
+                "mean_jaccard": round(c.mean_jaccard, 3),
+                "key": c.key(g),
+                "members": [g.names[m] for m in c.members][:50],
+            }
+            for c in clusters
+        ],
+        "cases": n_cases,
+        "leiden_communities": communities,
+    }
+    if network:
+        in_clusters = {g.names[m] for c in clusters for m in c.members}
+        doc["eval"] = {
+            "network_members": len(network),
+            "clustered": len(in_clusters),
+            "precision": round(len(in_clusters & network) / max(len(in_clusters), 1), 4),
+            "recall": round(len(in_clusters & network) / len(network), 4),
+        }
+    if as_json:
+        print(json.dumps(doc))
+        return
+    t = Table(title=f"co-follow clusters (Jaccard >= {threshold}); {communities} Leiden communities")
+    for col in ("size", "mean Jaccard", "case key", "first members"):
+        t.add_column(col, overflow="fold")
+    for c in clusters[:20]:
+        t.add_row(str(len(c.members)), f"{c.mean_jaccard:.2f}", c.key(g), ", ".join(g.names[m] for m in c.members[:4]))
+    console.print(t)
+    console.print(f"{n_cases} cluster case(s) written")
+    if "eval" in doc:
+        console.print(f"against labels: {doc['eval']}")
+
+
 @graph_app.command("expand")
 def graph_expand(
     db: str = DbOpt,

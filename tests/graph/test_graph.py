@@ -36,7 +36,7 @@ def test_graph_build_interactions_and_derived_links(tmp_path, policy):
     )
     g = build_graph(store, policy)
     a, b, c, d = (g.vertex(f"native:{x}") for x in "abcd")
-    assert g.edge_kinds(a, b) == ["follow"] and g.follows[a] == {b}
+    assert g.edge_kinds(a, b) == ["follow"] and g.follows_of(a) == {b}
     assert g.edge_kinds(c, b) == ["reply"]  # the reply points at b's post: c is linked to b
     assert g.edge_kinds(a, d) == ["co_link"]
     assert g.shared["link:t.me/joinchat/xyz123"] == sorted([a, d])
@@ -107,3 +107,25 @@ def test_evasion_discounts_handle_stems_many_accounts_share(tmp_path, policy):
     others = [acc(f"n{i}", handle=f"noah_art{100 + i}", display_name="Noah", created_at=2.0) for i in range(12)]
     store = _store(tmp_path, policy, [old, *others])
     assert link_evaders(store, policy, build_graph(store, policy)) == []
+
+
+def test_cofollow_clusters_find_the_group_and_make_one_case(tmp_path, policy):
+    from csewatch.graph.clusters import cofollow_clusters, leiden_communities
+    from csewatch.graph.findings import save_clusters
+
+    group = [acc(f"g{i}", status="suspended" if i == 0 else None) for i in range(6)]
+    hubs = [acc(f"hub{i}") for i in range(5)]
+    loners = [acc(f"l{i}") for i in range(6)]  # each follows three accounts of its own, and one hub
+    edges = [Edge("native", "follow", f"g{i}", f"hub{j}") for i in range(6) for j in range(5) if (i + j) % 7]
+    edges += [Edge("native", "follow", f"l{i}", f"x{i}_{k}") for i in range(6) for k in range(3)]
+    edges += [Edge("native", "follow", f"l{i}", "hub0") for i in range(6)]
+    store = _store(tmp_path, policy, group + hubs + loners, edges)
+    g = build_graph(store, policy)
+    clusters = cofollow_clusters(g, threshold=0.5, num_perm=64, bands=32)
+    assert [sorted(g.names[m] for m in c.members) for c in clusters] == [[f"native:g{i}" for i in range(6)]]
+    assert clusters[0].common_follows[0][1] >= 5 and "follow much the same" in clusters[0].explanation(g)
+    assert save_clusters(store, Triage(policy), g, clusters) == 1
+    (case,) = store.top_cases(subject_type="cluster")
+    assert case.category == "network_cluster" and case.reach == 6
+    membership = leiden_communities(g)
+    assert len({membership[g.vertex(f"native:g{i}")] for i in range(6)}) == 1

@@ -8,7 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import igraph as ig
+import numpy as np
 import orjson
+import scipy.sparse as sp
 from sqlalchemy import select
 
 from csewatch.detect.links import LinkMatcher
@@ -31,26 +33,63 @@ MIN_TEXT_CHARS = 25
 MAX_GROUP = 200  # a link or text shared by more accounts than this is linked as a star, not a clique
 
 
+KINDS = list(WEIGHTS)
+
+
 @dataclass
 class AccountGraph:
     names: list[str]
     index: dict[str, int]
-    graph: ig.Graph
-    follows: dict[int, set[int]] = field(default_factory=dict)  # vertex -> vertices it follows
+    graph: ig.Graph  # undirected; edge attributes "weight" and "kinds" (a bit mask over KINDS)
+    follow_csr: sp.csr_matrix  # row v: the accounts v follows
     shared: dict[str, list[int]] = field(default_factory=dict)  # "link:t.me/x" -> accounts that posted it
 
     def vertex(self, key: str) -> int | None:
         return self.index.get(key)
 
+    def follows_of(self, v: int) -> set[int]:
+        a, b = self.follow_csr.indptr[v], self.follow_csr.indptr[v + 1]
+        return set(self.follow_csr.indices[a:b].tolist())
+
     def edge_kinds(self, u: int, v: int) -> list[str]:
         eid = self.graph.get_eid(u, v, error=False)
-        return [] if eid < 0 else self.graph.es[eid]["kinds"].split(",")
+        if eid < 0:
+            return []
+        mask = self.graph.es[eid]["kinds"]
+        return [k for i, k in enumerate(KINDS) if mask >> i & 1]
+
+
+def graph_from_edges(
+    n: int, src: np.ndarray, dst: np.ndarray, kind: np.ndarray, weights: dict[str, float] | None = None
+) -> tuple[ig.Graph, sp.csr_matrix]:
+    """Undirected weighted graph from typed edge arrays (vectorized: parallel edges are merged, their
+    weights summed and their kinds kept as a bit mask), and the follow adjacency as CSR."""
+    w = {**WEIGHTS, **(weights or {})}
+    src, dst, kind = (np.asarray(x, dtype=np.int64) for x in (src, dst, kind))
+    follow = kind == KINDS.index("follow")
+    follow_csr = sp.csr_matrix((np.ones(int(follow.sum()), dtype=np.int8), (src[follow], dst[follow])), shape=(n, n))
+    follow_csr.sum_duplicates()
+    keep = src != dst
+    a = np.minimum(src, dst)[keep]
+    b = np.maximum(src, dst)[keep]
+    k = kind[keep]
+    key = a * n + b
+    order = np.argsort(key, kind="stable")
+    key, k = key[order], k[order]
+    wt = np.array([w[x] for x in KINDS])[k]
+    bits = np.int64(1) << k
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    uniq = key[starts]
+    g = ig.Graph(n=n, edges=np.column_stack([uniq // n, uniq % n]).tolist() if len(uniq) else [], directed=False)
+    if len(uniq):
+        g.es["weight"] = np.add.reduceat(wt, starts).tolist()
+        g.es["kinds"] = np.bitwise_or.reduceat(bits, starts).tolist()
+    return g, follow_csr
 
 
 def build_graph(
     store: Store, policy: Policy, weights: dict[str, float] | None = None, derived: bool = True
 ) -> AccountGraph:
-    w = {**WEIGHTS, **(weights or {})}
     names: list[str] = []
     index: dict[str, int] = {}
 
@@ -61,34 +100,33 @@ def build_graph(
             names.append(key)
         return i
 
+    src: list[int] = []
+    dst: list[int] = []
+    kinds: list[int] = []
+    code = {k: i for i, k in enumerate(KINDS)}
+
+    def link(a: int, b: int, kind: str) -> None:
+        src.append(a)
+        dst.append(b)
+        kinds.append(code[kind])
+
     with store.engine.connect() as conn:
         for platform, aid in conn.execute(select(S.accounts.c.platform, S.accounts.c.id)):
             vid(f"{platform}:{aid}")
         author = {(p, i): a for p, i, a in conn.execute(select(S.posts.c.platform, S.posts.c.id, S.posts.c.author_id))}
-        pair_w: dict[tuple[int, int], float] = defaultdict(float)
-        pair_k: dict[tuple[int, int], set[str]] = defaultdict(set)
-        follows: dict[int, set[int]] = defaultdict(set)
-
-        def link(a: int, b: int, kind: str) -> None:
-            if a == b:
-                return
-            k = (a, b) if a < b else (b, a)
-            pair_w[k] += w.get(kind, 1.0)
-            pair_k[k].add(kind)
-
-        for platform, kind, src, dst in conn.execute(
+        for platform, kind, s_id, d_id in conn.execute(
             select(S.edges.c.platform, S.edges.c.kind, S.edges.c.src, S.edges.c.dst)
         ):
-            a = vid(f"{platform}:{src}")
+            if kind not in code:
+                continue
+            a = vid(f"{platform}:{s_id}")
             if kind in ("follow", "mention"):
-                b = vid(f"{platform}:{dst}")
+                b = vid(f"{platform}:{d_id}")
             else:  # repost, reply, quote point at a post: link to its author
-                target = author.get((platform, dst))
+                target = author.get((platform, d_id))
                 if target is None:
                     continue
                 b = vid(f"{platform}:{target}")
-            if kind == "follow":
-                follows[a].add(b)
             link(a, b, kind)
 
         shared: dict[str, list[int]] = {}
@@ -115,15 +153,13 @@ def build_graph(
                 kind = {"link": "co_link", "media": "co_media", "text": "co_text"}[key.split(":", 1)[0]]
                 ms = sorted(members)
                 shared[key] = ms
-                if len(ms) > MAX_GROUP:
+                if len(ms) > MAX_GROUP:  # a star, not a clique
                     pairs = [(ms[0], m) for m in ms[1:]]
                 else:
                     pairs = [(x, y) for i, x in enumerate(ms) for y in ms[i + 1 :]]
                 for x, y in pairs:
                     link(x, y, kind)
 
-    g = ig.Graph(n=len(names), edges=list(pair_w), directed=False)
-    g.es["weight"] = list(pair_w.values())
-    g.es["kinds"] = [",".join(sorted(pair_k[k])) for k in pair_w]
+    g, follow_csr = graph_from_edges(len(names), np.array(src), np.array(dst), np.array(kinds), weights)
     g.vs["name"] = names
-    return AccountGraph(names, index, g, dict(follows), shared)
+    return AccountGraph(names, index, g, follow_csr, shared)

@@ -163,7 +163,7 @@ def score_pair(
             for key, members in g.shared.items():
                 if key.startswith("link:") and nv in members and ov in members:
                     shared_links.add(key[5:])
-            fj = _jaccard(g.follows.get(nv, set()), g.follows.get(ov, set()))
+            fj = _jaccard(g.follows_of(nv), g.follows_of(ov))
             if fj >= 0.3:
                 feats["follows"] = fj
                 ev["follows"] = f"{fj:.2f} of followed accounts shared"
@@ -206,7 +206,7 @@ def link_evaders(
     if g is not None:
         for old in suspended:
             v = g.vertex(old.key)
-            for f in g.follows.get(v, ()) if v is not None else ():
+            for f in g.follows_of(v) if v is not None else ():
                 followed_by_suspended[f].append(old)
     out = []
     for new in recent:
@@ -216,7 +216,7 @@ def link_evaders(
                 cands[old.key] = old
         if g is not None and (v := g.vertex(new.key)) is not None:
             counts: dict[str, int] = defaultdict(int)
-            for f in g.follows.get(v, ()):
+            for f in g.follows_of(v):
                 for old in followed_by_suspended.get(f, ()):
                     counts[old.key] += 1
                     if counts[old.key] >= 2:

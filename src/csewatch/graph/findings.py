@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import time
 
-from csewatch.graph.evasion import EvasionLink
+from sqlalchemy import select
+
+from csewatch.graph.build import AccountGraph
+from csewatch.graph.clusters import Cluster
+from csewatch.graph.evasion import SUSPENDED, EvasionLink
 from csewatch.graph.expand import ExpansionHit
 from csewatch.model import Case, Evidence, Signal
 from csewatch.store import Store
+from csewatch.store import schema as S
 from csewatch.triage import Triage, case_id
 
 
@@ -73,3 +78,72 @@ def save_expansion(store: Store, triage: Triage, hits: list[ExpansionHit], score
         cases[c.id] = c
     store.write_findings(signals, cases, triage)
     return len(hits)
+
+
+def flagged_accounts(store: Store) -> set[str]:
+    """Accounts with a case of their own or a suspension."""
+    with store.engine.connect() as conn:
+        out = {
+            f"{p}:{i}"
+            for p, i in conn.execute(
+                select(S.cases.c.platform, S.cases.c.subject_id).where(S.cases.c.subject_type == "account")
+            )
+        }
+        out |= {
+            f"{p}:{i}"
+            for p, i in conn.execute(
+                select(S.accounts.c.platform, S.accounts.c.id).where(S.accounts.c.status.in_(SUSPENDED))
+            )
+        }
+    return out
+
+
+def save_clusters(store: Store, triage: Triage, g: AccountGraph, clusters: list[Cluster], min_flagged: int = 1) -> int:
+    """One case per cluster with at least ``min_flagged`` flagged members, for a bulk decision."""
+    flagged = flagged_accounts(store)
+    signals, cases = [], {}
+    for c in clusters:
+        names = [g.names[m] for m in c.members]
+        n_flagged = sum(1 for n in names if n in flagged)
+        if n_flagged < min_flagged:
+            continue
+        platform = names[0].partition(":")[0]
+        key = c.key(g)
+        evidence = [
+            Evidence("member", i, i, n, "cluster:flagged" if n in flagged else "cluster:member")
+            for i, n in enumerate(names[:500])
+        ]
+        score = min(0.95, 0.5 + 0.45 * n_flagged / len(names))
+        signals.append(
+            (
+                platform,
+                Signal(
+                    "graph.clusters",
+                    "1",
+                    "cluster",
+                    key,
+                    "network_cluster",
+                    score,
+                    f"{n_flagged} of them flagged or suspended; " + c.explanation(g),
+                    evidence,
+                ),
+            )
+        )
+        now = time.time()
+        case = Case(
+            id=case_id(platform, "cluster", key),
+            platform=platform,
+            subject_type="cluster",
+            subject_id=key,
+            category="network_cluster",
+            severity=triage.severity.get("network_cluster", 3),
+            score=score,
+            priority=0.0,
+            n_posts=0,
+            reach=len(names),
+            first_seen=now,
+            last_seen=now,
+        )
+        cases[case.id] = case
+    store.write_findings(signals, cases, triage)
+    return len(cases)
