@@ -47,6 +47,17 @@ class AccountGraph:
     def vertex(self, key: str) -> int | None:
         return self.index.get(key)
 
+    def adjacency(self) -> sp.csr_matrix:
+        """The undirected graph as a symmetric CSR matrix (cached), for SciPy's graph routines."""
+        cached = getattr(self, "_adj", None)
+        if cached is None:
+            e = np.array(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+            n = self.graph.vcount()
+            ones = np.ones(2 * len(e), dtype=np.int8)
+            cached = sp.csr_matrix((ones, (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(n, n))
+            self._adj = cached
+        return cached
+
     def follows_of(self, v: int) -> set[int]:
         a, b = self.follow_csr.indptr[v], self.follow_csr.indptr[v + 1]
         return set(self.follow_csr.indices[a:b].tolist())

@@ -188,6 +188,17 @@ def link_evaders(
     """The best-scoring suspended predecessor of each account created within ``window_days`` of the
     newest account (or that announced its return), when the score reaches ``threshold``."""
     suspended, others = _profiles(store, policy)
+    return link_profiles(suspended, others, g, threshold, window_days)
+
+
+def link_profiles(
+    suspended: list[Profile],
+    others: list[Profile],
+    g: AccountGraph | None = None,
+    threshold: float = 0.6,
+    window_days: float = 60,
+) -> list[EvasionLink]:
+    """The linking itself, over profiles already loaded (the store-free core, used by benchmarks)."""
     if not suspended:
         return []
     commonness: dict[str, int] = defaultdict(int)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scipy.sparse.csgraph import dijkstra
 from sqlalchemy import select
 
 from csewatch.graph.build import AccountGraph
@@ -66,16 +67,19 @@ def expand(
     )[:top]
     if not ranked:
         return []
-    hops = g.graph.distances(source=ranked, target=seed_ids)
+    # one multi-source breadth-first search from all seeds gives every account its nearest seed and path
+    adj = g.adjacency()
+    _dist, pred, sources = dijkstra(adj, unweighted=True, indices=seed_ids, min_only=True, return_predecessors=True)
     out = []
-    for v, row in zip(ranked, hops, strict=True):
-        finite = [(d, s) for d, s in zip(row, seed_ids, strict=True) if d != float("inf")]
-        if not finite:
+    for v in ranked:
+        if sources[v] < 0:
             continue
-        _d, seed = min(finite)
-        vpath = g.graph.get_shortest_paths(seed, to=v, weights=None, output="vpath")[0]
+        vpath = [v]
+        while vpath[-1] != sources[v]:
+            vpath.append(int(pred[vpath[-1]]))
+        vpath.reverse()
         path = [(g.names[vpath[0]], "seed")]
         for a, b in zip(vpath, vpath[1:], strict=False):
             path.append((g.names[b], "+".join(g.edge_kinds(a, b))))
-        out.append(ExpansionHit(g.names[v], float(pr[v] / max(base[v], 1e-12)), g.names[seed], path))
+        out.append(ExpansionHit(g.names[v], float(pr[v] / max(base[v], 1e-12)), g.names[vpath[0]], path))
     return out
