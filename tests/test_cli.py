@@ -53,6 +53,19 @@ def test_cli_end_to_end(tmp_path):
     assert r.exit_code == 0, r.output
     ex = json.loads(r.output.splitlines()[-1])
     assert ex["seeds"] > 0 and ex["hits"] and ex["hits"][0]["path"][0][1] == "seed"
+    r = runner.invoke(app, ["graph", "clusters", "--db", db, "--labels", labels, "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output.splitlines()[-1])["eval"]["precision"] > 0.5
+    r = runner.invoke(app, ["graph", "bursts", "--db", db, "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["bot_like"]
+    pack = tmp_path / "pack"
+    r = runner.invoke(app, ["graph", "hashtags", "--db", db, "--labels", labels, "--apply", str(pack), "--json"])
+    assert r.exit_code == 0, r.output
+    hd = json.loads(r.output)
+    assert hd["applied"] == len(hd["proposals"]) > 0 and hd["eval"]["benign_trends_proposed"] == 0
+    assert runner.invoke(app, ["policy", "check", str(pack)]).exit_code == 0
+    r = runner.invoke(app, ["graph", "coordination", "--db", db, "--json"])
+    assert r.exit_code == 0
 
 
 def test_policy_check(tmp_path):

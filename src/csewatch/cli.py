@@ -757,6 +757,177 @@ def graph_clusters(
         console.print(f"against labels: {doc['eval']}")
 
 
+@graph_app.command("bursts")
+def graph_bursts(db: str = DbOpt, limit: int = typer.Option(20, "-n"), as_json: bool = JsonOpt) -> None:
+    """Bot-like accounts (posts per minute, clockwork gaps) and hashtag volume bursts."""
+    from csewatch.graph.activity import activity_from_store
+
+    acts, bursts = activity_from_store(Store(db))
+    bots = [a for a in acts if a.bot_like]
+    doc = {
+        "bot_like": [
+            {"account": a.account, "posts": a.posts, "max_per_minute": a.max_per_minute, "gap_cv": round(a.gap_cv, 3)}
+            for a in bots
+        ],
+        "bursts": [
+            {
+                "tag": b.tag,
+                "hour_start": b.hour_start,
+                "count": b.count,
+                "baseline": round(b.baseline, 2),
+                "p_value": b.p_value,
+            }
+            for b in bursts
+        ],
+    }
+    if as_json:
+        print(json.dumps(doc))
+        return
+    t = Table(title=f"{len(bots)} bot-like accounts")
+    for col in ("account", "why"):
+        t.add_column(col, overflow="fold")
+    for a in bots[:limit]:
+        t.add_row(a.account, a.explanation())
+    console.print(t)
+    t = Table(title=f"{len(bursts)} hashtag bursts")
+    t.add_column("burst", overflow="fold")
+    for b in bursts[:limit]:
+        t.add_row(b.explanation())
+    console.print(t)
+
+
+@graph_app.command("hashtags")
+def graph_hashtags(
+    db: str = DbOpt,
+    policy: Path | None = PolicyOpt,
+    apply: Path | None = typer.Option(
+        None,
+        "--apply",
+        help="Write proposals into this pack's candidate list "
+        "(a copy of the current pack is made there first if it is not a pack)",
+    ),
+    labels: Path | None = typer.Option(None, "--labels", help="graph_labels.jsonl from csewatch synth"),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Propose new hashtags for review from their company with flagged posts and listed tags."""
+    from csewatch.graph.discovery import discover
+
+    pol = _policy(policy)
+    disc, proposals = discover(Store(db), pol)
+    doc: dict = {
+        "proposals": [
+            {
+                "tag": p.tag,
+                "at": p.at,
+                "posts": p.posts,
+                "flagged": p.flagged,
+                "authors": p.authors,
+                "flagged_authors": p.flagged_authors,
+                "co_listed": p.co_listed,
+            }
+            for p in proposals
+        ]
+    }
+    if labels is not None:
+        import orjson
+
+        from csewatch.detect.hashtags import fold_tag
+        from csewatch.normalize import Normalizer
+
+        norm = Normalizer()
+        rows = [orjson.loads(x) for x in labels.read_bytes().splitlines() if x.strip()]
+        tags = {fold_tag(norm, r["tag"]): r["kind"] for r in rows if r["type"] == "new_tag"}
+        doc["eval"] = {
+            "new_advert_tags": {
+                t: (disc.proposals[t].flagged if t in disc.proposals else None)
+                for t, k in tags.items()
+                if k == "advert"
+            },
+            "benign_trends_proposed": sum(1 for t, k in tags.items() if k == "benign_trend" and t in disc.proposals),
+            "benign_trends": sum(1 for k in tags.values() if k == "benign_trend"),
+        }
+    if apply is not None:
+        doc["applied"] = _apply_candidates(pol, apply, [p.tag for p in proposals])
+    if as_json:
+        print(json.dumps(doc))
+        return
+    t = Table(title=f"{len(proposals)} candidate hashtags (for review; never blocked automatically)")
+    t.add_column("proposal", overflow="fold")
+    for p in proposals[:50]:
+        t.add_row(p.explanation())
+    console.print(t)
+    if "eval" in doc:
+        console.print(f"against labels: {doc['eval']}")
+    if apply is not None:
+        console.print(f"{doc['applied']} tag(s) added to the candidate list of {apply}")
+
+
+def _apply_candidates(pol, directory: Path, tags: list[str]) -> int:
+    import shutil
+
+    import yaml
+
+    from csewatch.policy import load_policy
+
+    if not (directory / "hashtags.yaml").exists():
+        shutil.copytree(pol.directory, directory, dirs_exist_ok=True)
+    path = directory / "hashtags.yaml"
+    data = yaml.safe_load(path.read_text())
+    listed = set(data.get("blocked") or []) | set(data.get("watch") or []) | set(data.get("candidate") or [])
+    new = [t for t in tags if t not in listed]
+    data["candidate"] = list(data.get("candidate") or []) + new
+    path.write_text(
+        "# candidates proposed by csewatch graph hashtags; reviewers promote them\n"
+        + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    )
+    load_policy(directory)  # the edited pack must still validate
+    return len(new)
+
+
+@graph_app.command("coordination")
+def graph_coordination(
+    db: str = DbOpt,
+    policy: Path | None = PolicyOpt,
+    window: float = typer.Option(600, "--window", help="Seconds"),
+    min_accounts: int = typer.Option(3, "--min-accounts"),
+    limit: int = typer.Option(20, "-n"),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Accounts posting the same normalized text, invite link or media within a short window."""
+    from csewatch.graph.coordination import coordination
+    from csewatch.graph.findings import flagged_accounts
+
+    store = Store(db)
+    groups = coordination(store, _policy(policy), window, min_accounts)
+    flagged = flagged_accounts(store)
+    rows = [(g, sum(1 for a in g.accounts if a in flagged)) for g in groups]
+    rows.sort(key=lambda gf: (-gf[1], -len(gf[0].accounts)))
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "kind": g.kind,
+                        "item": g.item,
+                        "accounts": g.accounts,
+                        "flagged": f,
+                        "start": g.start,
+                        "end": g.end,
+                        "posts": g.posts,
+                    }
+                    for g, f in rows
+                ]
+            )
+        )
+        return
+    t = Table(title=f"{len(groups)} coordinated groups (window {window:.0f}s)")
+    for col in ("flagged", "group"):
+        t.add_column(col, overflow="fold")
+    for g, f in rows[:limit]:
+        t.add_row(f"{f}/{len(g.accounts)}", g.explanation())
+    console.print(t)
+
+
 @graph_app.command("expand")
 def graph_expand(
     db: str = DbOpt,

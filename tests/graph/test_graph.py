@@ -129,3 +129,47 @@ def test_cofollow_clusters_find_the_group_and_make_one_case(tmp_path, policy):
     assert case.category == "network_cluster" and case.reach == 6
     membership = leiden_communities(g)
     assert len({membership[g.vertex(f"native:g{i}")] for i in range(6)}) == 1
+
+
+def test_account_activity_and_hashtag_bursts():
+    from csewatch.graph.activity import account_activity, hashtag_bursts
+
+    acts = {
+        a.account: a
+        for a in account_activity(
+            {
+                "bot": [1000.0 + 10 * i for i in range(10)],  # every 10 s
+                "human": [1000.0, 4000.0, 4100.0, 9000.0, 20000.0, 20500.0],
+            }
+        )
+    }
+    assert acts["bot"].bot_like and acts["bot"].max_per_minute == 6 and acts["bot"].gap_cv == 0.0
+    assert not acts["human"].bot_like
+    counts = {"steady": {h: 10 for h in range(24)}, "spike": {**{h: 2 for h in range(12)}, 12: 60}}
+    bursts = hashtag_bursts(counts)
+    assert [(b.tag, b.count) for b in bursts] == [("spike", 60)] and bursts[0].baseline == 2.0
+
+
+def test_hashtag_discovery_proposes_tags_that_keep_flagged_company():
+    from csewatch.graph.discovery import HashtagDiscovery
+
+    disc = HashtagDiscovery(listed={"cpsale"}, min_posts=5)
+    proposed_at = None
+    for i in range(12):  # a new tag used by flagged posts of several accounts
+        if disc.observe(["newcode"], True, f"a{i % 4}", float(i)) and proposed_at is None:
+            proposed_at = i + 1
+    for i in range(40):  # a benign trend: many accounts, nothing flagged
+        disc.observe(["finalday"], False, f"b{i}", float(i))
+    for i in range(6):  # a tag that keeps company with a blocked one
+        disc.observe(["sidecar", "cpsale"], False, f"c{i}", float(i))
+    assert proposed_at == 5 and disc.proposals["newcode"].flagged == 5
+    assert "finalday" not in disc.proposals and "cpsale" not in disc.stats
+    assert disc.proposals["sidecar"].co_listed == 5
+
+
+def test_coordination_windows():
+    from csewatch.graph.coordination import windows
+
+    events = [(0.0, "a"), (30.0, "b"), (50.0, "c"), (5000.0, "d"), (5010.0, "e"), (9000.0, "a")]
+    assert windows(events, 600, 3) == [(0.0, 50.0, ["a", "b", "c"], 3)]
+    assert windows(events, 600, 2) == [(0.0, 50.0, ["a", "b", "c"], 3), (5000.0, 5010.0, ["d", "e"], 2)]

@@ -416,6 +416,19 @@ class Generator:
         self.follows: list[tuple[float, SynthAccount, SynthAccount]] = []
         self.evaders: list[tuple[SynthAccount, SynthAccount]] = []  # (new account, suspended predecessor)
         self.network: list[SynthAccount] = []  # the planted advert network
+        # hashtags no list knows, appearing mid-stream: adverts move to some, benign trends use others
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        self.new_tags: list[tuple[str, float, str]] = [
+            ("".join(self.rng.choices(letters, k=7)), START + self.rng.uniform(0.25, 0.6) * 86400, "advert")
+            for _ in range(3)
+        ] + [
+            (
+                self.rng.choice(["finalday", "heatwave", "newalbum", "launchday"]) + str(self.rng.randint(10, 99)),
+                START + self.rng.uniform(0.2, 0.7) * 86400,
+                "benign_trend",
+            )
+            for _ in range(3)
+        ]
         self._ids = 0
 
     # -- identities ---------------------------------------------------------------------------
@@ -579,6 +592,11 @@ class Generator:
         r.shuffle(slots)
         if r.random() < 0.3:
             slots.append(self._hashtag([r.choice(BENIGN_TAGS)]))
+        moved = [tag for tag, start, kind in self.new_tags if kind == "advert" and t >= start]
+        if moved and r.random() < 0.5:
+            tag = r.choice(moved)
+            slots.append("#" + tag)
+            hashtags.append(tag)
         return SynthPost(
             acc.platform,
             self._post_id(acc),
@@ -601,6 +619,11 @@ class Generator:
         text = tpl.format(n=r.randint(1, 9), **{k: r.choice(v) for k, v in FILL.items()})
         if r.random() < 0.2:
             text += " " + " ".join("#" + r.choice(BENIGN_TAGS) for _ in range(r.randint(1, 3)))
+        trending = [
+            tag for tag, start, kind in self.new_tags if kind == "benign_trend" and start <= t < start + 3 * 3600
+        ]
+        if trending and r.random() < 0.3:
+            text += " #" + r.choice(trending)
         if r.random() < 0.05:
             text += f" https://news.example.org/{r.randint(1000, 9999)}"
         if r.random() < 0.05:
@@ -841,6 +864,8 @@ def generate(
             )
         for a in gen.network:
             fh.write(orjson.dumps({"type": "network", "account": f"{a.platform}:{a.id}"}) + b"\n")
+        for tag, start, kind in gen.new_tags:
+            fh.write(orjson.dumps({"type": "new_tag", "tag": tag, "kind": kind, "start": start}) + b"\n")
     with open(out / "labels.jsonl", "wb") as fh:
         for p in gen.posts:
             fh.write(
