@@ -183,12 +183,18 @@ def score_pair(
 
 
 def link_evaders(
-    store: Store, policy: Policy, g: AccountGraph | None = None, threshold: float = 0.6, window_days: float = 60
+    store: Store,
+    policy: Policy,
+    g: AccountGraph | None = None,
+    threshold: float = 0.6,
+    window_days: float = 60,
+    margin: float = 0.05,
 ) -> list[EvasionLink]:
     """The best-scoring suspended predecessor of each account created within ``window_days`` of the
-    newest account (or that announced its return), when the score reaches ``threshold``."""
+    newest account (or that announced its return), when the score reaches ``threshold`` and beats the
+    next candidate by ``margin``: when two suspended accounts fit as well, no link is drawn."""
     suspended, others = _profiles(store, policy)
-    return link_profiles(suspended, others, g, threshold, window_days)
+    return link_profiles(suspended, others, g, threshold, window_days, margin)
 
 
 def link_profiles(
@@ -197,6 +203,7 @@ def link_profiles(
     g: AccountGraph | None = None,
     threshold: float = 0.6,
     window_days: float = 60,
+    margin: float = 0.05,
 ) -> list[EvasionLink]:
     """The linking itself, over profiles already loaded (the store-free core, used by benchmarks)."""
     if not suspended:
@@ -232,15 +239,24 @@ def link_profiles(
                     counts[old.key] += 1
                     if counts[old.key] >= 2:
                         cands[old.key] = old
-        best: tuple[float, Profile, dict] | None = None
-        for old in cands.values():
-            if old.key == new.key:
-                continue
-            s, ev = score_pair(new, old, g, commonness)
-            if best is None or s > best[0]:
-                best = (s, old, ev)
-        if best and best[0] >= threshold:
-            out.append(EvasionLink(new.key, best[1].key, round(best[0], 4), best[2]))
+        scored = sorted(
+            ((*score_pair(new, old, g, commonness), old) for old in cands.values() if old.key != new.key),
+            key=lambda t: -t[0],
+        )
+        if not scored or scored[0][0] < threshold:
+            continue
+        best_score, ev, old = scored[0]
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        if best_score - runner_up < margin:
+            continue  # two suspended accounts fit about as well: which one is back is not known
+        out.append(
+            EvasionLink(
+                new.key,
+                old.key,
+                round(best_score, 4),
+                {**ev, "margin": f"{best_score - runner_up:.2f} over the next candidate"},
+            )
+        )
     return sorted(out, key=lambda e: -e.score)
 
 
