@@ -758,11 +758,22 @@ def graph_clusters(
 
 
 @graph_app.command("bursts")
-def graph_bursts(db: str = DbOpt, limit: int = typer.Option(20, "-n"), as_json: bool = JsonOpt) -> None:
+def graph_bursts(
+    db: str = DbOpt,
+    policy: Path | None = PolicyOpt,
+    limit: int = typer.Option(20, "-n"),
+    save: bool = typer.Option(True, "--save/--no-save", help="A hashtag case per bursting tag"),
+    as_json: bool = JsonOpt,
+) -> None:
     """Bot-like accounts (posts per minute, clockwork gaps) and hashtag volume bursts."""
     from csewatch.graph.activity import activity_from_store
+    from csewatch.graph.findings import save_bursts
+    from csewatch.triage import Triage
 
-    acts, bursts = activity_from_store(Store(db))
+    store = Store(db)
+    acts, bursts = activity_from_store(store)
+    if save:
+        save_bursts(store, Triage(_policy(policy)), bursts)
     bots = [a for a in acts if a.bot_like]
     doc = {
         "bot_like": [

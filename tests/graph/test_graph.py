@@ -173,3 +173,33 @@ def test_coordination_windows():
     events = [(0.0, "a"), (30.0, "b"), (50.0, "c"), (5000.0, "d"), (5010.0, "e"), (9000.0, "a")]
     assert windows(events, 600, 3) == [(0.0, 50.0, ["a", "b", "c"], 3)]
     assert windows(events, 600, 2) == [(0.0, 50.0, ["a", "b", "c"], 3), (5000.0, 5010.0, ["d", "e"], 2)]
+
+
+def test_coordination_and_burst_cases(tmp_path, policy):
+    from csewatch.graph.activity import Burst
+    from csewatch.graph.coordination import coordination
+    from csewatch.graph.findings import save_bursts, save_coordination
+
+    posts = [
+        Post(
+            id=f"p{i}",
+            platform="native",
+            author_id=f"a{i}",
+            text="join t.me/joinchat/SameCode1",
+            created_at=1000.0 + 30 * i,
+        )
+        for i in range(4)
+    ]
+    posts.append(Post(id="late", platform="native", author_id="a9", text="t.me/joinchat/SameCode1", created_at=9e5))
+    store = _store(
+        tmp_path, policy, [acc(f"a{i}", status="suspended" if i == 0 else None) for i in range(4)], posts=posts
+    )
+    groups = coordination(store, policy, window=600, min_accounts=3)
+    (link_group,) = [g for g in groups if g.kind == "link"]
+    assert link_group.accounts == [f"native:a{i}" for i in range(4)] and link_group.item == "t.me/joinchat/samecode1"
+    assert save_coordination(store, Triage(policy), groups) == 1
+    (case,) = store.top_cases(category="coordination")
+    assert case.reach == 4 and case.n_posts == 4 and (case.first_seen, case.last_seen) == (1000.0, 1090.0)
+    assert save_bursts(store, Triage(policy), [Burst("newtag", 3600.0, 40, 2.0, 1e-20)]) == 1
+    (burst,) = store.top_cases(category="hashtag_burst")
+    assert burst.subject_id == "newtag" and burst.severity == 2

@@ -156,8 +156,9 @@ def build_graph(
                     h = m.get("sha256") or m.get("pdq")
                     if h:
                         groups[f"media:{h}"].add(a)
-                if text and len(text) >= MIN_TEXT_CHARS:
-                    groups[f"text:{norm.fold(text).text.strip()}"].add(a)
+                folded = norm.fold(text).text.strip() if text else ""
+                if len(folded) >= MIN_TEXT_CHARS:  # the words themselves, links masked
+                    groups[f"text:{folded}"].add(a)
             for key, members in groups.items():
                 if len(members) < 2:
                     continue

@@ -62,8 +62,9 @@ def coordination(store: Store, policy: Policy, window: float = 600, min_accounts
             select(p.c.platform, p.c.author_id, p.c.created_at, p.c.text, p.c.urls, p.c.media)
         ):
             acc = f"{platform}:{author}"
-            if text and len(text) >= MIN_TEXT_CHARS:
-                events[("text", norm.fold(text).text.strip())].append((created, acc))
+            folded = norm.fold(text).text.strip() if text else ""
+            if len(folded) >= MIN_TEXT_CHARS:  # the words themselves, links masked
+                events[("text", folded)].append((created, acc))
             for t in (text or "", *(urls or [])):
                 for _s, _e, _svc, lk in links.find(norm.plain(t)):
                     if "/" in lk:

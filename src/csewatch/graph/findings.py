@@ -3,18 +3,22 @@ account signal carrying its evidence and feeds the account's case, like the per-
 
 from __future__ import annotations
 
+import hashlib
+import math
 import time
 
 from sqlalchemy import select
 
+from csewatch.graph.activity import Burst
 from csewatch.graph.build import AccountGraph
 from csewatch.graph.clusters import Cluster
+from csewatch.graph.coordination import CoordinationGroup
 from csewatch.graph.evasion import SUSPENDED, EvasionLink
 from csewatch.graph.expand import ExpansionHit
 from csewatch.model import Case, Evidence, Signal
 from csewatch.store import Store
 from csewatch.store import schema as S
-from csewatch.triage import Triage, case_id
+from csewatch.triage import Triage, case_id, merge_cases
 
 
 def _case(triage: Triage, platform: str, account: str, category: str, score: float) -> Case:
@@ -145,5 +149,92 @@ def save_clusters(store: Store, triage: Triage, g: AccountGraph, clusters: list[
             last_seen=now,
         )
         cases[case.id] = case
+    store.write_findings(signals, cases, triage)
+    return len(cases)
+
+
+def save_bursts(store: Store, triage: Triage, bursts: list[Burst]) -> int:
+    """A hashtag case per bursting tag, its burst hours as evidence."""
+    signals, cases = [], {}
+    for b in bursts:
+        score = min(0.9, 0.5 + 0.05 * math.log10(1 / max(b.p_value, 1e-300)))
+        signals.append(
+            (
+                "any",
+                Signal(
+                    "graph.bursts",
+                    "1",
+                    "hashtag",
+                    b.tag,
+                    "hashtag_burst",
+                    score,
+                    b.explanation(),
+                    [Evidence("hashtag", 0, 0, f"#{b.tag}", "bursts:poisson")],
+                ),
+            )
+        )
+        c = Case(
+            id=case_id("any", "hashtag", b.tag),
+            platform="any",
+            subject_type="hashtag",
+            subject_id=b.tag,
+            category="hashtag_burst",
+            severity=triage.severity.get("hashtag_burst", 2),
+            score=score,
+            priority=0.0,
+            n_posts=b.count,
+            first_seen=b.hour_start,
+            last_seen=b.hour_start + 3600,
+        )
+        cases[c.id] = merge_cases(cases[c.id], c) if c.id in cases else c
+    store.write_findings(signals, cases, triage)
+    return len(cases)
+
+
+def save_coordination(store: Store, triage: Triage, groups: list[CoordinationGroup], min_flagged: int = 1) -> int:
+    """A cluster case per coordinated group with flagged members."""
+    flagged = flagged_accounts(store)
+    signals, cases = [], {}
+    for grp in groups:
+        n_flagged = sum(1 for a in grp.accounts if a in flagged)
+        if n_flagged < min_flagged:
+            continue
+        platform = grp.accounts[0].partition(":")[0]
+        key = "co-" + hashlib.sha1(f"{grp.kind}|{grp.item}|{grp.start}".encode()).hexdigest()[:16]
+        score = min(0.95, 0.5 + 0.45 * n_flagged / len(grp.accounts))
+        evidence = [
+            Evidence("account", i, i, a, "coordination:flagged" if a in flagged else "coordination:member")
+            for i, a in enumerate(grp.accounts[:500])
+        ]
+        signals.append(
+            (
+                platform,
+                Signal(
+                    "graph.coordination",
+                    "1",
+                    "cluster",
+                    key,
+                    "coordination",
+                    score,
+                    f"{n_flagged} flagged; " + grp.explanation(),
+                    evidence,
+                ),
+            )
+        )
+        c = Case(
+            id=case_id(platform, "cluster", key),
+            platform=platform,
+            subject_type="cluster",
+            subject_id=key,
+            category="coordination",
+            severity=triage.severity.get("coordination", 3),
+            score=score,
+            priority=0.0,
+            n_posts=grp.posts,
+            reach=len(grp.accounts),
+            first_seen=grp.start,
+            last_seen=grp.end,
+        )
+        cases[c.id] = c
     store.write_findings(signals, cases, triage)
     return len(cases)
