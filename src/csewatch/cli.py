@@ -298,15 +298,55 @@ def eval_cmd(
     labels: Path = typer.Option(..., "--labels", exists=True, help="labels.jsonl written by csewatch synth"),
     db: str = DbOpt,
     worst: int = typer.Option(5, "--worst"),
+    graph_labels: Path | None = typer.Option(
+        None,
+        "--graph-labels",
+        exists=True,
+        help="graph_labels.jsonl: also score evasion, expansion, clusters and hashtag discovery (writes nothing)",
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Precision, recall and F1 of the scanned store against labels, with the worst errors."""
     store = Store(db)
     report = _evaluate(store, labels, worst)
+    graph = _evaluate_graph(store, graph_labels) if graph_labels else None
     if as_json:
-        print(json.dumps(report.to_dict(), default=str))
+        print(json.dumps({**report.to_dict(), **({"graph": graph} if graph else {})}, default=str))
         return
     _print_eval(report)
+    if graph:
+        t = Table(title="graph jobs against the graph labels")
+        t.add_column("job")
+        t.add_column("scores", overflow="fold")
+        for job, scores in graph.items():
+            t.add_row(job, ", ".join(f"{k}={v}" for k, v in scores.items()))
+        console.print(t)
+
+
+def _evaluate_graph(store: Store, path: Path) -> dict:
+    from csewatch.graph.build import build_graph
+    from csewatch.graph.clusters import cofollow_clusters
+    from csewatch.graph.discovery import discover
+    from csewatch.graph.evaluate import (
+        cluster_metrics,
+        discovery_metrics,
+        evasion_metrics,
+        expansion_metrics,
+        read_graph_labels,
+    )
+    from csewatch.graph.evasion import link_evaders, suspended_accounts
+    from csewatch.graph.expand import default_seeds, expand
+
+    pol = _policy(None)
+    labels = read_graph_labels(path)
+    g = build_graph(store, pol)
+    disc, _proposals = discover(store, pol)
+    return {
+        "evasion": evasion_metrics(link_evaders(store, pol, g), labels, suspended_accounts(store)),
+        "expansion": expansion_metrics(expand(g, default_seeds(store), top=50), labels),
+        "clusters": cluster_metrics(cofollow_clusters(g), g, labels),
+        "discovery": discovery_metrics(disc, labels),
+    }
 
 
 def _evaluate(store: Store, labels: Path, worst: int):
@@ -637,15 +677,6 @@ def _graph(db: str, policy_dir: Path | None):
     return policy, store, g
 
 
-def _graph_labels(path: Path | None, kind: str) -> dict:
-    if path is None:
-        return {}
-    import orjson
-
-    rows = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
-    return {r["account"]: r.get("predecessor") for r in rows if r["type"] == kind}
-
-
 @graph_app.command("evasion")
 def graph_evasion(
     db: str = DbOpt,
@@ -671,24 +702,11 @@ def graph_evasion(
             for x in links
         ]
     }
-    truth = _graph_labels(labels, "evader")
-    if truth:
+    if labels is not None:
+        from csewatch.graph.evaluate import evasion_metrics, read_graph_labels
         from csewatch.graph.evasion import suspended_accounts
 
-        # a suspension the stream never showed (X's API has no such event) cannot be linked to
-        suspended = suspended_accounts(store)
-        observable = {a for a, p in truth.items() if p in suspended}
-        correct = sum(1 for x in links if truth.get(x.account) == x.predecessor)
-        doc["eval"] = {
-            "evaders": len(truth),
-            "with_observed_suspension": len(observable),
-            "linked": len(links),
-            "correct": correct,
-            "recall": round(correct / max(len(truth), 1), 4),
-            "recall_observed": round(correct / max(len(observable), 1), 4),
-            "precision": round(correct / max(len(links), 1), 4),
-            "false_links": len(links) - correct,
-        }
+        doc["eval"] = evasion_metrics(links, read_graph_labels(labels), suspended_accounts(store))
     if as_json:
         print(json.dumps(doc))
         return
@@ -721,7 +739,6 @@ def graph_clusters(
     clusters = cofollow_clusters(g, threshold=threshold, min_size=min_size)
     n_cases = save_clusters(store, Triage(pol), g, clusters) if save else 0
     communities = len(set(leiden_communities(g))) if g.graph.ecount() else 0
-    network = set(_graph_labels(labels, "network")) | set(_graph_labels(labels, "evader"))
     doc: dict = {
         "clusters": [
             {
@@ -735,14 +752,10 @@ def graph_clusters(
         "cases": n_cases,
         "leiden_communities": communities,
     }
-    if network:
-        in_clusters = {g.names[m] for c in clusters for m in c.members}
-        doc["eval"] = {
-            "network_members": len(network),
-            "clustered": len(in_clusters),
-            "precision": round(len(in_clusters & network) / max(len(in_clusters), 1), 4),
-            "recall": round(len(in_clusters & network) / len(network), 4),
-        }
+    if labels is not None:
+        from csewatch.graph.evaluate import cluster_metrics, read_graph_labels
+
+        doc["eval"] = cluster_metrics(clusters, g, read_graph_labels(labels))
     if as_json:
         print(json.dumps(doc))
         return
@@ -840,23 +853,9 @@ def graph_hashtags(
         ]
     }
     if labels is not None:
-        import orjson
+        from csewatch.graph.evaluate import discovery_metrics, read_graph_labels
 
-        from csewatch.detect.hashtags import fold_tag
-        from csewatch.normalize import Normalizer
-
-        norm = Normalizer()
-        rows = [orjson.loads(x) for x in labels.read_bytes().splitlines() if x.strip()]
-        tags = {fold_tag(norm, r["tag"]): r["kind"] for r in rows if r["type"] == "new_tag"}
-        doc["eval"] = {
-            "new_advert_tags": {
-                t: (disc.proposals[t].flagged if t in disc.proposals else None)
-                for t, k in tags.items()
-                if k == "advert"
-            },
-            "benign_trends_proposed": sum(1 for t, k in tags.items() if k == "benign_trend" and t in disc.proposals),
-            "benign_trends": sum(1 for k in tags.values() if k == "benign_trend"),
-        }
+        doc["eval"] = discovery_metrics(disc, read_graph_labels(labels))
     if apply is not None:
         doc["applied"] = _apply_candidates(pol, apply, [p.tag for p in proposals])
     if as_json:
@@ -967,9 +966,10 @@ def graph_expand(
         "seeds": len(seed_list),
         "hits": [{"account": h.account, "lift": round(h.score, 3), "seed": h.seed, "path": h.path} for h in hits],
     }
-    network = set(_graph_labels(labels, "network")) | set(_graph_labels(labels, "evader"))
-    if network:
-        doc["eval"] = {"top": len(hits), "in_network": sum(1 for h in hits if h.account in network)}
+    if labels is not None:
+        from csewatch.graph.evaluate import expansion_metrics, read_graph_labels
+
+        doc["eval"] = expansion_metrics(hits, read_graph_labels(labels))
     if as_json:
         print(json.dumps(doc))
         return
