@@ -21,20 +21,33 @@ from csewatch.store import schema as S
 from csewatch.triage import Triage, case_id, merge_cases
 
 
-def _case(triage: Triage, platform: str, account: str, category: str, score: float) -> Case:
+def _case(
+    triage: Triage,
+    platform: str,
+    subject_type: str,
+    subject_id: str,
+    category: str,
+    score: float,
+    n_posts: int = 0,
+    reach: int = 0,
+    first_seen: float | None = None,
+    last_seen: float | None = None,
+) -> Case:
+    """A case for a graph finding; priority is set by the store when the case is merged in."""
     now = time.time()
     return Case(
-        id=case_id(platform, "account", account),
+        id=case_id(platform, subject_type, subject_id),
         platform=platform,
-        subject_type="account",
-        subject_id=account,
+        subject_type=subject_type,
+        subject_id=subject_id,
         category=category,
         severity=triage.severity.get(category, 3),
         score=score,
         priority=0.0,
-        n_posts=0,
-        first_seen=now,
-        last_seen=now,
+        n_posts=n_posts,
+        reach=reach,
+        first_seen=first_seen or now,
+        last_seen=last_seen or now,
     )
 
 
@@ -52,7 +65,7 @@ def save_evasion(store: Store, triage: Triage, links: list[EvasionLink]) -> int:
                 ),
             )
         )
-        c = _case(triage, platform, account, "ban_evasion", link.score)
+        c = _case(triage, platform, "account", account, "ban_evasion", link.score)
         cases[c.id] = c
     store.write_findings(signals, cases, triage)
     return len(links)
@@ -78,7 +91,7 @@ def save_expansion(store: Store, triage: Triage, hits: list[ExpansionHit], score
                 ),
             )
         )
-        c = _case(triage, platform, account, "network_expansion", score)
+        c = _case(triage, platform, "account", account, "network_expansion", score)
         cases[c.id] = c
     store.write_findings(signals, cases, triage)
     return len(hits)
@@ -133,21 +146,7 @@ def save_clusters(store: Store, triage: Triage, g: AccountGraph, clusters: list[
                 ),
             )
         )
-        now = time.time()
-        case = Case(
-            id=case_id(platform, "cluster", key),
-            platform=platform,
-            subject_type="cluster",
-            subject_id=key,
-            category="network_cluster",
-            severity=triage.severity.get("network_cluster", 3),
-            score=score,
-            priority=0.0,
-            n_posts=0,
-            reach=len(names),
-            first_seen=now,
-            last_seen=now,
-        )
+        case = _case(triage, platform, "cluster", key, "network_cluster", score, reach=len(names))
         cases[case.id] = case
     store.write_findings(signals, cases, triage)
     return len(cases)
@@ -173,15 +172,13 @@ def save_bursts(store: Store, triage: Triage, bursts: list[Burst]) -> int:
                 ),
             )
         )
-        c = Case(
-            id=case_id("any", "hashtag", b.tag),
-            platform="any",
-            subject_type="hashtag",
-            subject_id=b.tag,
-            category="hashtag_burst",
-            severity=triage.severity.get("hashtag_burst", 2),
-            score=score,
-            priority=0.0,
+        c = _case(
+            triage,
+            "any",
+            "hashtag",
+            b.tag,
+            "hashtag_burst",
+            score,
             n_posts=b.count,
             first_seen=b.hour_start,
             last_seen=b.hour_start + 3600,
@@ -221,15 +218,13 @@ def save_coordination(store: Store, triage: Triage, groups: list[CoordinationGro
                 ),
             )
         )
-        c = Case(
-            id=case_id(platform, "cluster", key),
-            platform=platform,
-            subject_type="cluster",
-            subject_id=key,
-            category="coordination",
-            severity=triage.severity.get("coordination", 3),
-            score=score,
-            priority=0.0,
+        c = _case(
+            triage,
+            platform,
+            "cluster",
+            key,
+            "coordination",
+            score,
             n_posts=grp.posts,
             reach=len(grp.accounts),
             first_seen=grp.start,

@@ -92,26 +92,17 @@ def _x(post: SynthPost, parent_author: dict[str, str]) -> dict:
 
 
 def _bsky_facets(text: str) -> list[dict]:
-    raw_positions = []
-    for m in _TAG_RE.finditer(text):
-        b0 = len(text[: m.start()].encode("utf-8"))
-        b1 = b0 + len(m.group(0).encode("utf-8"))
-        raw_positions.append(
-            {
-                "index": {"byteStart": b0, "byteEnd": b1},
-                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": m.group(1)}],
-            }
-        )
-    for m in _URL_RE.finditer(text):
-        b0 = len(text[: m.start()].encode("utf-8"))
-        b1 = b0 + len(m.group(0).encode("utf-8"))
-        raw_positions.append(
-            {
-                "index": {"byteStart": b0, "byteEnd": b1},
-                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": m.group(0)}],
-            }
-        )
-    return raw_positions
+    """Tag and link facets with UTF-8 byte offsets, as the Bluesky app writes them."""
+    facets = []
+    for pattern, feature in (
+        (_TAG_RE, lambda m: {"$type": "app.bsky.richtext.facet#tag", "tag": m.group(1)}),
+        (_URL_RE, lambda m: {"$type": "app.bsky.richtext.facet#link", "uri": m.group(0)}),
+    ):
+        for m in pattern.finditer(text):
+            b0 = len(text[: m.start()].encode("utf-8"))
+            b1 = b0 + len(m.group(0).encode("utf-8"))
+            facets.append({"index": {"byteStart": b0, "byteEnd": b1}, "features": [feature(m)]})
+    return facets
 
 
 def _bsky_post(post: SynthPost) -> dict:
