@@ -66,8 +66,9 @@ def test_cli_end_to_end(tmp_path):
     assert runner.invoke(app, ["policy", "check", str(pack)]).exit_code == 0
     r = runner.invoke(app, ["graph", "coordination", "--db", db, "--json"])
     assert r.exit_code == 0
-    r = runner.invoke(app, ["eval", "--labels", str(out / "labels.jsonl"), "--graph-labels", labels, "--db", db,
-                            "--json"])
+    r = runner.invoke(
+        app, ["eval", "--labels", str(out / "labels.jsonl"), "--graph-labels", labels, "--db", db, "--json"]
+    )
     assert r.exit_code == 0, r.output
     graph = json.loads(r.output.splitlines()[-1])["graph"]
     assert set(graph) == {"evasion", "expansion", "clusters", "discovery"}

@@ -985,6 +985,99 @@ def graph_expand(
         )
 
 
+# -- the human loop ---------------------------------------------------------------------------
+
+audit_app = typer.Typer(no_args_is_help=True, help="The append-only, hash-chained audit log.")
+app.add_typer(audit_app, name="audit")
+
+
+def _sinks(jsonl: Path | None, webhook: str | None, secret_env: str) -> list:
+    import os
+
+    from csewatch.actions.sinks import JsonlSink, WebhookSink
+
+    sinks: list = [JsonlSink(jsonl)] if jsonl else []
+    if webhook:
+        secret = os.environ.get(secret_env)
+        if not secret:
+            err.print(f"[red]--webhook needs the signing secret in ${secret_env}[/red]")
+            raise typer.Exit(2)
+        sinks.append(WebhookSink(webhook, secret))
+    return sinks
+
+
+@app.command()
+def decide(
+    case: str = typer.Argument(..., help="Case id (platform:type:subject)"),
+    outcome: str = typer.Option(..., "--outcome", help="violating | not_violating | escalate | need_context"),
+    rationale: str = typer.Option(..., "--rationale", help="Required: why"),
+    reviewer: str = typer.Option(..., "--reviewer"),
+    category: str | None = typer.Option(None, "--category", help="Policy category when violating"),
+    bulk: bool = typer.Option(False, "--bulk", help="A cluster case: decide every member's case too"),
+    actions_jsonl: Path | None = typer.Option(Path("csewatch-actions.jsonl"), "--actions-jsonl"),
+    webhook: str | None = typer.Option(None, "--webhook", help="Also POST actions here, HMAC-signed"),
+    secret_env: str = typer.Option("CSEWATCH_WEBHOOK_SECRET", "--webhook-secret-env"),
+    db: str = DbOpt,
+    policy: Path | None = PolicyOpt,
+) -> None:
+    """Record a reviewer's decision; a violating one enforces through the action sinks."""
+    from csewatch.review.decisions import ReviewService
+
+    service = ReviewService(Store(db), _policy(policy), _sinks(actions_jsonl, webhook, secret_env))
+    try:
+        if bulk:
+            decisions = service.bulk_decide(case, reviewer, outcome, rationale, category)
+        else:
+            decisions = [service.decide(case, reviewer, outcome, rationale, category)]
+    except (ValueError, KeyError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"{len(decisions)} decision(s) recorded: {outcome}; {service.pending_actions()} action(s) pending")
+
+
+@app.command()
+def precision(db: str = DbOpt, policy: Path | None = PolicyOpt, as_json: bool = JsonOpt) -> None:
+    """Measured precision per rule and detector from reviewers' decisions, and whether each may act alone."""
+    from csewatch.review.decisions import ReviewService
+
+    rows = ReviewService(Store(db), _policy(policy)).precision()
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "rule": r.rule,
+                        "decisions": r.decisions,
+                        "violating": r.violating,
+                        "precision": round(r.precision, 4),
+                        "mode": r.mode,
+                    }
+                    for r in rows
+                ]
+            )
+        )
+        return
+    t = Table(title="precision from decisions")
+    for col in ("rule / detector", "decisions", "violating", "precision", "mode"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r.rule, str(r.decisions), str(r.violating), f"{r.precision:.3f}", r.mode)
+    console.print(t)
+
+
+@audit_app.command("verify")
+def audit_verify(db: str = DbOpt) -> None:
+    """Recompute the hash chain; exit 1 and name the first bad entry when it is broken."""
+    from csewatch.review.audit import AuditLog
+
+    res = AuditLog(Store(db)).verify()
+    if res.ok:
+        console.print(f"ok: {res.entries} entries, chain intact")
+        return
+    err.print(f"[red]broken at entry {res.first_bad}: {res.reason}[/red]")
+    raise typer.Exit(1)
+
+
 @policy_app.command("check")
 def policy_check(directory: Path | None = typer.Argument(None, help="Pack directory (default: bundled)")) -> None:
     """Validate a policy pack: YAML, types, unknown indicators, ranges."""

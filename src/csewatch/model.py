@@ -171,6 +171,18 @@ class Decision(msgspec.Struct, frozen=True, omit_defaults=True):
     policy_category: str | None = None
 
 
+class Action(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An enforcement step taken on a decided case; ``key`` makes it idempotent."""
+
+    kind: str  # remove_post | suspend_account | block_hashtag | restrict_link
+    platform: str
+    target: str
+    case_id: str
+    decided_by: str
+    reason: str
+    key: str = ""
+
+
 class Record(msgspec.Struct):
     """What an adapter yields for one input line: any mix of the nouns above."""
 

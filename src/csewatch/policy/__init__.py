@@ -59,6 +59,13 @@ class Priority(msgspec.Struct, forbid_unknown_fields=True):
     volume_weight: float = 0.5
 
 
+class Automation(msgspec.Struct, forbid_unknown_fields=True):
+    """A rule acts without review only when reviewers' decisions on its cases show this precision."""
+
+    min_decisions: int = 50
+    min_precision: float = 0.98
+
+
 class StoreOptions(msgspec.Struct, forbid_unknown_fields=True):
     retain_posts: str = "all"
 
@@ -70,6 +77,7 @@ class Pack(msgspec.Struct, forbid_unknown_fields=True):
     severity: dict[str, int] = {}
     priority: Priority = msgspec.field(default_factory=Priority)
     store: StoreOptions = msgspec.field(default_factory=StoreOptions)
+    automation: Automation = msgspec.field(default_factory=Automation)
 
 
 class Term(msgspec.Struct, forbid_unknown_fields=True):

@@ -169,3 +169,51 @@ bank_entries = Table(
     Column("removed_version", Integer),  # NULL while the entry is in the bank
     Index("ix_bank_entries_value", "hash_type", "value"),
 )
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("details", Text, nullable=False),  # canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(300), nullable=False, index=True),
+    Column("reviewer", String(120), nullable=False),
+    Column("decided_at", Float, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("policy_category", String(64)),
+)
+
+rule_feedback = Table(
+    "rule_feedback",
+    metadata,
+    Column("rule", String(120), primary_key=True),  # a triage rule id or "detector:<name>"
+    Column("decisions", Integer, nullable=False),
+    Column("violating", Integer, nullable=False),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("key", String(64), primary_key=True),  # idempotency key
+    Column("kind", String(32), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("target", String(400), nullable=False),
+    Column("case_id", String(300), nullable=False),
+    Column("decided_by", String(120), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("delivered_at", Float),
+    Column("attempts", Integer, nullable=False, default=0),
+)

@@ -1,0 +1,285 @@
+"""Reviewers' decisions on cases, and what follows from them.
+
+A decision (violating, not violating, escalate, need more context) needs a rationale; it is stored
+append-only, moves the case to its new state, is audited, and, when it is final (violating or not),
+feeds the measured precision of every triage rule and detector that fired on the case. A violating
+decision plans enforcement actions (remove the flagged posts, suspend the account, block the
+hashtag, restrict the off-platform links) and hands them to the action sinks, idempotently.
+A rule acts without review only while its measured precision over enough decisions reaches the
+policy pack's threshold; it falls back to review when it drops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from csewatch.actions.sinks import ActionSink, DeliveryError
+from csewatch.model import Action, Decision
+from csewatch.policy import Policy
+from csewatch.review.audit import AuditLog
+from csewatch.store import Store
+from csewatch.store import schema as S
+
+STATE_AFTER = {
+    "violating": "actioned",
+    "not_violating": "dismissed",
+    "escalate": "escalated",
+    "need_context": "in_review",
+}
+FINAL = ("violating", "not_violating")
+
+
+@dataclass
+class RulePrecision:
+    rule: str
+    decisions: int
+    violating: int
+    mode: str  # automatic | review
+
+    @property
+    def precision(self) -> float:
+        return self.violating / self.decisions if self.decisions else 0.0
+
+
+def action_key(kind: str, platform: str, target: str) -> str:
+    return hashlib.sha256(f"{kind}|{platform}|{target}".encode()).hexdigest()[:32]
+
+
+class ReviewService:
+    def __init__(self, store: Store, policy: Policy, sinks: list[ActionSink] | None = None):
+        self.store = store
+        self.policy = policy
+        self.sinks = sinks or []
+        self.audit = AuditLog(store)
+
+    # -- decisions ------------------------------------------------------------------------------
+    def decide(
+        self, case_id: str, reviewer: str, outcome: str, rationale: str, policy_category: str | None = None
+    ) -> Decision:
+        if outcome not in STATE_AFTER:
+            raise ValueError(f"outcome must be one of {', '.join(STATE_AFTER)}, got {outcome!r}")
+        if not rationale or not rationale.strip():
+            raise ValueError("a decision needs a rationale")
+        if not reviewer:
+            raise ValueError("a decision needs a reviewer")
+        d = Decision(
+            case_id=case_id,
+            reviewer=reviewer,
+            decided_at=time.time(),
+            outcome=outcome,
+            rationale=rationale.strip(),
+            policy_category=policy_category,
+        )
+        with self.store.engine.begin() as conn:
+            if conn.execute(select(S.cases.c.id).where(S.cases.c.id == case_id)).scalar() is None:
+                raise KeyError(f"no case {case_id!r}")
+            previous = conn.execute(
+                select(S.decisions.c.outcome)
+                .where(S.decisions.c.case_id == case_id, S.decisions.c.outcome.in_(FINAL))
+                .order_by(S.decisions.c.seq.desc())
+                .limit(1)
+            ).scalar()
+            conn.execute(
+                S.decisions.insert().values(
+                    case_id=case_id,
+                    reviewer=reviewer,
+                    decided_at=d.decided_at,
+                    outcome=outcome,
+                    rationale=d.rationale,
+                    policy_category=policy_category,
+                )
+            )
+            conn.execute(update(S.cases).where(S.cases.c.id == case_id).values(state=STATE_AFTER[outcome]))
+            if outcome in FINAL and outcome != previous:
+                self._feedback(conn, case_id, outcome, previous)
+            self.audit.append(
+                reviewer,
+                "decide",
+                case_id,
+                {"outcome": outcome, "rationale": d.rationale, "policy_category": policy_category},
+                conn,
+            )
+        if outcome == "violating":
+            self.enforce(case_id, reviewer)
+        return d
+
+    def bulk_decide(
+        self, cluster_case_id: str, reviewer: str, outcome: str, rationale: str, policy_category: str | None = None
+    ) -> list[Decision]:
+        """Decide a cluster case and the account cases of all its members in one go."""
+        out = [self.decide(cluster_case_id, reviewer, outcome, rationale, policy_category)]
+        for member_case in self._cluster_member_cases(cluster_case_id):
+            out.append(
+                self.decide(member_case, reviewer, outcome, f"bulk via {cluster_case_id}: {rationale}", policy_category)
+            )
+        return out
+
+    def _cluster_member_cases(self, cluster_case_id: str) -> list[str]:
+        platform, _, rest = cluster_case_id.partition(":")
+        _kind, _, key = rest.partition(":")
+        with self.store.engine.connect() as conn:
+            evidence = (
+                conn.execute(
+                    select(S.signals.c.evidence).where(
+                        S.signals.c.subject_type == "cluster", S.signals.c.subject_id == key
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            members = {e["text"] for ev in evidence for e in (ev or []) if e.get("field") in ("member", "account")}
+            ids = [f"{m.partition(':')[0]}:account:{m.partition(':')[2]}" for m in sorted(members)]
+            existing = set(conn.execute(select(S.cases.c.id).where(S.cases.c.id.in_(ids))).scalars())
+        return [i for i in ids if i in existing]
+
+    # -- feedback -------------------------------------------------------------------------------
+    def _case_rules(self, conn, case_id: str) -> set[str]:
+        """Triage rules of the case's verdicts and the detectors of its signals."""
+        cp, v, sg = S.case_posts, S.verdicts, S.signals
+        rules: set[str] = set()
+        for (r,) in conn.execute(
+            select(v.c.rules)
+            .select_from(cp.join(v, (v.c.platform == cp.c.platform) & (v.c.post_id == cp.c.post_id)))
+            .where(cp.c.case_id == case_id)
+        ):
+            rules.update(r or [])
+        platform, _, rest = case_id.partition(":")
+        subject_type, _, subject_id = rest.partition(":")
+        post_ids = select(cp.c.post_id).where(cp.c.case_id == case_id)
+        q = select(sg.c.detector).where(
+            sg.c.platform == platform,
+            (sg.c.post_id.in_(post_ids)) | ((sg.c.subject_type == subject_type) & (sg.c.subject_id == subject_id)),
+        )
+        rules.update(f"detector:{d}" for (d,) in conn.execute(q.distinct()))
+        return rules
+
+    def _feedback(self, conn, case_id: str, outcome: str, previous: str | None) -> None:
+        t = S.rule_feedback
+        for rule in self._case_rules(conn, case_id):
+            row = conn.execute(select(t.c.decisions, t.c.violating).where(t.c.rule == rule)).first()
+            decisions, violating = (row[0], row[1]) if row else (0, 0)
+            if previous is None:
+                decisions += 1
+            elif previous == "violating":
+                violating -= 1  # a reversed decision: undo what it counted
+            violating += outcome == "violating"
+            self.store._upsert(conn, t, [{"rule": rule, "decisions": decisions, "violating": violating}], ("rule",))
+
+    def precision(self) -> list[RulePrecision]:
+        auto = self.policy.pack.automation
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(select(S.rule_feedback).order_by(S.rule_feedback.c.rule)).all()
+        out = []
+        for rule, decisions, violating in rows:
+            p = violating / decisions if decisions else 0.0
+            mode = "automatic" if decisions >= auto.min_decisions and p >= auto.min_precision else "review"
+            out.append(RulePrecision(rule, decisions, violating, mode))
+        return out
+
+    def is_automatic(self, rule: str) -> bool:
+        return any(r.rule == rule and r.mode == "automatic" for r in self.precision())
+
+    # -- enforcement ----------------------------------------------------------------------------
+    def plan_actions(self, case_id: str, decided_by: str) -> list[Action]:
+        platform, _, rest = case_id.partition(":")
+        subject_type, _, subject_id = rest.partition(":")
+        reason = f"decided violating in {case_id}"
+        planned: list[tuple[str, str]] = []
+        with self.store.engine.connect() as conn:
+            posts = (
+                conn.execute(select(S.case_posts.c.post_id).where(S.case_posts.c.case_id == case_id)).scalars().all()
+            )
+            planned += [("remove_post", p) for p in posts]
+            if subject_type == "account":
+                planned.append(("suspend_account", subject_id))
+            elif subject_type == "hashtag":
+                planned.append(("block_hashtag", subject_id))
+            evidence = (
+                conn.execute(
+                    select(S.signals.c.evidence).where(
+                        S.signals.c.platform == platform,
+                        S.signals.c.post_id.in_(posts),
+                        S.signals.c.indicator == "offplatform_link",
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            planned += [("restrict_link", e["text"]) for ev in evidence for e in ev]
+        seen = set()
+        out = []
+        for kind, target in planned:
+            if (kind, target) in seen:
+                continue
+            seen.add((kind, target))
+            out.append(
+                Action(
+                    kind=kind,
+                    platform=platform,
+                    target=target,
+                    case_id=case_id,
+                    decided_by=decided_by,
+                    reason=reason,
+                    key=action_key(kind, platform, target),
+                )
+            )
+        return out
+
+    def enforce(self, case_id: str, decided_by: str) -> list[Action]:
+        """Record and deliver the case's actions; an action already delivered is not sent again."""
+        delivered = []
+        for action in self.plan_actions(case_id, decided_by):
+            with self.store.engine.begin() as conn:
+                self.store._insert_ignore(
+                    conn,
+                    S.actions,
+                    [
+                        {
+                            "key": action.key,
+                            "kind": action.kind,
+                            "platform": action.platform,
+                            "target": action.target,
+                            "case_id": case_id,
+                            "decided_by": decided_by,
+                            "reason": action.reason,
+                            "created_at": time.time(),
+                            "delivered_at": None,
+                            "attempts": 0,
+                        }
+                    ],
+                )
+                done = conn.execute(select(S.actions.c.delivered_at).where(S.actions.c.key == action.key)).scalar()
+            if done is not None:
+                continue
+            attempts, error = 0, None
+            for sink in self.sinks:
+                try:
+                    attempts += sink.deliver(action)
+                except DeliveryError as exc:
+                    error = str(exc)
+            with self.store.engine.begin() as conn:
+                conn.execute(
+                    update(S.actions)
+                    .where(S.actions.c.key == action.key)
+                    .values(attempts=S.actions.c.attempts + attempts, delivered_at=None if error else time.time())
+                )
+                self.audit.append(
+                    decided_by,
+                    "action" if not error else "action_failed",
+                    action.target,
+                    {"kind": action.kind, "case": case_id, "key": action.key, **({"error": error} if error else {})},
+                    conn,
+                )
+            if not error:
+                delivered.append(action)
+        return delivered
+
+    def pending_actions(self) -> int:
+        with self.store.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(S.actions).where(S.actions.c.delivered_at.is_(None))
+            ).scalar_one()

@@ -1,0 +1,224 @@
+"""Audit chain, decisions, feedback to precision, idempotent enforcement, signed webhook delivery."""
+
+import hashlib
+import hmac
+import json
+import sqlite3
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import orjson
+import pytest
+from sqlalchemy.exc import DatabaseError
+
+from csewatch.actions.sinks import DeliveryError, JsonlSink, WebhookSink
+from csewatch.model import Action
+from csewatch.pipeline import Scanner
+from csewatch.policy import load_policy
+from csewatch.review.audit import AuditLog
+from csewatch.review.decisions import ReviewService
+from csewatch.store import Store
+from csewatch.store import schema as S
+
+
+def test_audit_chain_detects_edits_and_deletions(tmp_path):
+    db = str(tmp_path / "a.db")
+    log = AuditLog(Store(db))
+    for i in range(4):
+        log.append("alice", "view_media", f"case:{i}", {"n": i})
+    assert log.verify().ok and log.verify().entries == 4
+    with pytest.raises(DatabaseError, match="append-only"):
+        with log.store.engine.begin() as conn:
+            conn.execute(S.audit_log.update().values(actor="mallory"))
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER audit_no_update")
+    raw.execute("UPDATE audit_log SET details = '{\"n\":99}' WHERE seq = 2")
+    raw.commit()
+    bad = log.verify()
+    assert not bad.ok and bad.first_bad == 2 and "edited" in bad.reason
+    raw.execute("UPDATE audit_log SET details = '{\"n\":1}' WHERE seq = 2")
+    raw.execute("DROP TRIGGER audit_no_delete")
+    raw.execute("DELETE FROM audit_log WHERE seq = 3")
+    raw.commit()
+    bad = log.verify()
+    assert not bad.ok and bad.first_bad == 4 and "deleted or reordered" in bad.reason
+
+
+def _scanned(tmp_path, policy):
+    src = tmp_path / "s.jsonl"
+    src.write_bytes(
+        b'{"type":"post","id":"1","author_id":"seller","text":"pthc vids 20$ t.me/abcdef9"}\n'
+        b'{"type":"post","id":"2","author_id":"seller","text":"pthc folder dm"}\n'
+        b'{"type":"post","id":"3","author_id":"other","text":"cp vids trade dm 10$"}\n'
+    )
+    store = Store(str(tmp_path / "r.db"), policy.version)
+    Scanner(policy, store).scan([str(src)])
+    return store
+
+
+def test_decision_states_audit_feedback_and_idempotent_actions(tmp_path):
+    policy = load_policy()
+    policy.pack.automation.min_decisions = 2
+    store = _scanned(tmp_path, policy)
+    sink = JsonlSink(tmp_path / "actions.jsonl")
+    review = ReviewService(store, policy, [sink])
+    with pytest.raises(ValueError, match="rationale"):
+        review.decide("native:account:seller", "alice", "violating", "  ")
+    review.decide("native:account:seller", "alice", "violating", "advert with price and invite link", "advert")
+    assert store.case("native:account:seller").state == "actioned"
+    sent = [orjson.loads(line) for line in (tmp_path / "actions.jsonl").read_bytes().splitlines()]
+    assert sorted((a["kind"], a["target"]) for a in sent) == [
+        ("remove_post", "1"),
+        ("remove_post", "2"),
+        ("restrict_link", "t.me/abcdef9"),
+        ("suspend_account", "seller"),
+    ]
+    review.decide("native:account:seller", "bob", "violating", "second look, same")  # nothing new to send
+    assert len((tmp_path / "actions.jsonl").read_bytes().splitlines()) == 4 and review.pending_actions() == 0
+    prec = {r.rule: r for r in review.precision()}
+    assert prec["advert.explicit_term"].decisions == 1 and prec["detector:lexicon"].violating == 1
+    review.decide("native:account:other", "alice", "not_violating", "a quote about a report")
+    prec = {r.rule: r for r in review.precision()}
+    assert prec["detector:lexicon"].decisions == 2 and prec["detector:lexicon"].precision == 0.5
+    assert prec["detector:lexicon"].mode == "review"
+    review.decide("native:account:other", "carol", "violating", "reversed on appeal")  # counted once, flipped
+    prec = {r.rule: r for r in review.precision()}
+    assert (prec["detector:lexicon"].decisions, prec["detector:lexicon"].violating) == (2, 2)
+    assert review.is_automatic("detector:lexicon")
+    log = review.audit.entries()
+    assert [e["action"] for e in log].count("decide") == 4 and review.audit.verify().ok
+    assert json.loads(log[0]["details"])["outcome"] == "violating"
+
+
+class _Hook(BaseHTTPRequestHandler):
+    fails_left = 2
+    received: list = []
+    secret = b"s3cret"
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        expected = "sha256=" + hmac.new(self.secret, body, hashlib.sha256).hexdigest()
+        if self.headers["X-Csewatch-Signature"] != expected:
+            self.send_response(401)
+        elif _Hook.fails_left > 0:
+            _Hook.fails_left -= 1
+            self.send_response(503)
+        else:
+            _Hook.received.append((self.headers["Idempotency-Key"], json.loads(body)))
+            self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_webhook_signs_retries_and_refuses():
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/hook"
+    action = Action(
+        kind="suspend_account", platform="native", target="a", case_id="c", decided_by="r", reason="x", key="k1"
+    )
+    try:
+        assert WebhookSink(url, "s3cret", retries=3, backoff_s=0.01).deliver(action) == 3  # two 503s, then 200
+        assert _Hook.received == [
+            (
+                "k1",
+                json.loads(
+                    json.dumps(
+                        {
+                            "kind": "suspend_account",
+                            "platform": "native",
+                            "target": "a",
+                            "case_id": "c",
+                            "decided_by": "r",
+                            "reason": "x",
+                            "key": "k1",
+                        }
+                    )
+                ),
+            )
+        ]
+        with pytest.raises(DeliveryError, match="HTTP 401"):
+            WebhookSink(url, "wrong-secret", retries=3, backoff_s=0.01).deliver(action)
+    finally:
+        server.shutdown()
+
+
+def test_cli_decide_precision_and_audit_verify(tmp_path):
+    from typer.testing import CliRunner
+
+    from csewatch.cli import app
+
+    policy = load_policy()
+    _scanned(tmp_path, policy)
+    db = str(tmp_path / "r.db")
+    runner = CliRunner()
+    actions = tmp_path / "acts.jsonl"
+    r = runner.invoke(
+        app,
+        [
+            "decide",
+            "native:account:seller",
+            "--outcome",
+            "violating",
+            "--rationale",
+            "advert",
+            "--reviewer",
+            "alice",
+            "--db",
+            db,
+            "--actions-jsonl",
+            str(actions),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert len(actions.read_bytes().splitlines()) == 4
+    r = runner.invoke(
+        app,
+        [
+            "decide",
+            "native:account:nobody",
+            "--outcome",
+            "violating",
+            "--rationale",
+            "x",
+            "--reviewer",
+            "alice",
+            "--db",
+            db,
+        ],
+    )
+    assert r.exit_code == 2 and "no case" in r.output
+    r = runner.invoke(app, ["precision", "--db", db, "--json"])
+    assert any(row["rule"] == "advert.explicit_term" and row["mode"] == "review" for row in json.loads(r.output))
+    r = runner.invoke(app, ["audit", "verify", "--db", db])
+    assert r.exit_code == 0 and "chain intact" in r.output
+
+
+def test_bulk_decision_over_a_cluster_case(tmp_path):
+    from csewatch.graph.build import build_graph
+    from csewatch.graph.clusters import cofollow_clusters
+    from csewatch.graph.expand import ExpansionHit
+    from csewatch.graph.findings import save_clusters, save_expansion
+    from csewatch.model import Account, Edge
+    from csewatch.store import Batch
+    from csewatch.triage import Triage
+
+    policy = load_policy()
+    store = Store(str(tmp_path / "b.db"), policy.version)
+    accounts = [Account(id=f"g{i}", platform="native", status="suspended" if i == 0 else None) for i in range(5)]
+    edges = [Edge("native", "follow", f"g{i}", f"hub{j}") for i in range(5) for j in range(5)]
+    store.commit_batch(Batch(source="t", position=1, line=1, fmt=None, accounts=accounts, edges=edges), Triage(policy))
+    g = build_graph(store, policy)
+    assert save_clusters(store, Triage(policy), g, cofollow_clusters(g, num_perm=64, bands=32)) == 1
+    hits = [
+        ExpansionHit(f"native:g{i}", 2.0, "native:g0", [("native:g0", "seed"), (f"native:g{i}", "follow")])
+        for i in (1, 2)
+    ]
+    save_expansion(store, Triage(policy), hits)  # two members have account cases of their own
+    (cluster,) = store.top_cases(subject_type="cluster")
+    decisions = ReviewService(store, policy).bulk_decide(cluster.id, "lead", "violating", "one network")
+    assert [d.case_id for d in decisions] == [cluster.id, "native:account:g1", "native:account:g2"]
+    assert store.case("native:account:g2").state == "actioned"
+    assert decisions[1].rationale.startswith(f"bulk via {cluster.id}")
