@@ -1065,6 +1065,19 @@ def precision(db: str = DbOpt, policy: Path | None = PolicyOpt, as_json: bool = 
     console.print(t)
 
 
+@app.command("export-signals")
+def export_signals(
+    out: Path = typer.Argument(..., help="Output file (.csv or .json)"),
+    db: str = DbOpt,
+) -> None:
+    """Share hashes, invite links and handles of cases decided violating (ThreatExchange-style rows)."""
+    from csewatch.actions.sharing import collect_signals, to_csv, to_json
+
+    rows = collect_signals(Store(db))
+    out.write_text(to_json(rows) if out.suffix == ".json" else to_csv(rows))
+    console.print(f"{len(rows)} signal(s) written to {out}")
+
+
 @audit_app.command("verify")
 def audit_verify(db: str = DbOpt) -> None:
     """Recompute the hash chain; exit 1 and name the first bad entry when it is broken."""

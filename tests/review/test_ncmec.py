@@ -109,3 +109,30 @@ def test_api_errors_are_raised(tmp_path, tipline):
             CyberTiplineClient(tipline, "u", "p").submit("<report/>")
     finally:
         _FakeTipline.reject_submit = False
+
+
+def test_signal_sharing_export(tmp_path):
+    from csewatch.actions.sharing import collect_signals, to_csv
+    from csewatch.review.decisions import ReviewService
+
+    policy = load_policy()
+    src = tmp_path / "s.jsonl"
+    src.write_text(
+        '{"type":"account","id":"seller","handle":"v_seller"}\n'
+        '{"type":"post","id":"1","author_id":"seller","text":"pthc vids 20$ t.me/AbCdEf1",'
+        '"media":[{"id":"m1","sha256":"' + "b" * 64 + '","pdq":"' + "c" * 64 + '"}]}\n'
+        '{"type":"post","id":"2","author_id":"other","text":"pthc pack dm"}\n'
+    )
+    store = Store(str(tmp_path / "x.db"), policy.version)
+    Scanner(policy, store).scan([str(src)])
+    assert collect_signals(store) == []  # nothing decided yet, nothing shared
+    ReviewService(store, policy).decide("native:account:seller", "alice", "violating", "advert")
+    rows = collect_signals(store)
+    assert [(r["signal_type"], r["signal_value"]) for r in rows] == [
+        ("handle", "native:v_seller"),
+        ("pdq", "c" * 64),
+        ("sha256", "b" * 64),
+        ("url", "t.me/abcdef1"),
+    ]
+    assert "service:telegram" in rows[-1]["tags"] and "category:advert_sale_trade" in rows[0]["tags"]
+    assert to_csv(rows).splitlines()[0] == "signal_type,signal_value,status,tags"
