@@ -1078,6 +1078,67 @@ def export_signals(
     console.print(f"{len(rows)} signal(s) written to {out}")
 
 
+user_app = typer.Typer(no_args_is_help=True, help="Reviewer accounts and API tokens.")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: str = typer.Argument(...),
+    role: str = typer.Option("reviewer", "--role", help="reviewer | lead | admin"),
+    password_env: str = typer.Option(
+        "CSEWATCH_PASSWORD",
+        "--password-env",
+        help="Read the password from this environment variable instead of prompting",
+    ),
+    db: str = DbOpt,
+) -> None:
+    """Create or update a reviewer account (Argon2-hashed password, at least 12 characters)."""
+    import os
+
+    from csewatch.web.auth import Auth
+
+    password = os.environ.get(password_env) or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        Auth(Store(db)).add_user(name, password, role)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"user {name} ({role}) saved")
+
+
+@user_app.command("token")
+def user_token(name: str = typer.Argument(...), db: str = DbOpt) -> None:
+    """A new API token for a user (printed once; only its digest is stored)."""
+    from csewatch.web.auth import Auth
+
+    try:
+        print(Auth(Store(db)).new_api_token(name))
+    except KeyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    db: str = DbOpt,
+    policy: Path | None = PolicyOpt,
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    actions_jsonl: Path | None = typer.Option(Path("csewatch-actions.jsonl"), "--actions-jsonl"),
+    webhook: str | None = typer.Option(None, "--webhook"),
+    secret_env: str = typer.Option("CSEWATCH_WEBHOOK_SECRET", "--webhook-secret-env"),
+    secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Set when served over HTTPS"),
+) -> None:
+    """The review web app and its JSON API."""
+    import uvicorn
+
+    from csewatch.web.app import create_app
+
+    app_ = create_app(Store(db), _policy(policy), _sinks(actions_jsonl, webhook, secret_env), secure_cookies)
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
 @audit_app.command("verify")
 def audit_verify(db: str = DbOpt) -> None:
     """Recompute the hash chain; exit 1 and name the first bad entry when it is broken."""

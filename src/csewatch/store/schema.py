@@ -217,3 +217,37 @@ actions = Table(
     Column("delivered_at", Float),
     Column("attempts", Integer, nullable=False, default=0),
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(120), primary_key=True),
+    Column("role", String(16), nullable=False),  # reviewer | lead | admin
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie value
+    Column("user", String(120), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user", String(120), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("case_id", String(300), primary_key=True),
+    Column("user", String(120), nullable=False),
+    Column("claimed_at", Float, nullable=False),
+)

@@ -1,0 +1,347 @@
+"""The review web app. Server-rendered pages (Jinja2) and a JSON API, both behind authentication:
+only the login page answers anonymously. Sessions are HttpOnly, SameSite=Strict cookies; every
+form carries the session's CSRF token; media is shown blurred and greyscaled until a reviewer
+reveals one item, which is audited, as is every decision."""
+
+from __future__ import annotations
+
+import html
+import statistics
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from csewatch.actions.sinks import ActionSink
+from csewatch.policy import Policy
+from csewatch.review.decisions import STATE_AFTER, ReviewService
+from csewatch.store import Store
+from csewatch.store import schema as S
+from csewatch.web.auth import Auth
+
+COOKIE = "csewatch_session"
+TEMPLATES = Path(str(resources.files("csewatch.web").joinpath("templates")))
+
+
+class DecisionIn(BaseModel):
+    outcome: str
+    rationale: str
+    policy_category: str | None = None
+
+
+def highlight(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """HTML of ``text`` with the evidence spans marked (escaped; overlapping spans merged)."""
+    spans = sorted((s, e, r) for s, e, r in spans if 0 <= s < e <= len(text))
+    out, pos = [], 0
+    for s, e, rule in spans:
+        if s < pos:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append(f'<mark title="{html.escape(rule)}">{html.escape(text[s:e])}</mark>')
+        pos = e
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def bar_svg(rows: list[tuple[str, float]], width: int = 520, unit: str = "") -> str:
+    """A small horizontal bar chart as inline SVG."""
+    if not rows:
+        return "<p>no data yet</p>"
+    top = max(v for _l, v in rows) or 1
+    h = 22 * len(rows) + 10
+    bars = []
+    for i, (label, v) in enumerate(rows):
+        w = int((width - 220) * v / top)
+        y = 5 + 22 * i
+        bars.append(
+            f'<text x="0" y="{y + 14}" font-size="12">{html.escape(label[:30])}</text>'
+            f'<rect x="210" y="{y}" width="{max(w, 1)}" height="16" fill="#4a6fa5"/>'
+            f'<text x="{215 + w}" y="{y + 13}" font-size="11">{v:g}{unit}</text>'
+        )
+    return f'<svg role="img" width="{width}" height="{h}" xmlns="http://www.w3.org/2000/svg">{"".join(bars)}</svg>'
+
+
+def create_app(
+    store: Store, policy: Policy, sinks: list[ActionSink] | None = None, secure_cookies: bool = False
+) -> FastAPI:
+    app = FastAPI(title="csewatch", docs_url=None, redoc_url=None, openapi_url=None)
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    auth = Auth(store)
+    review = ReviewService(store, policy, sinks)
+
+    # -- authentication --------------------------------------------------------------------------
+    def current(request: Request) -> tuple[str, str, str]:
+        sess = auth.session(request.cookies.get(COOKIE))
+        if sess is None:
+            raise HTTPException(status_code=303, headers={"Location": "/login"})
+        return sess
+
+    def check_csrf(sess: tuple[str, str, str], token: str) -> None:
+        if not token or token != sess[2]:
+            raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
+
+    def api_user(request: Request) -> tuple[str, str]:
+        header = request.headers.get("Authorization", "")
+        user = auth.api_user(header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None)
+        if user is None:
+            raise HTTPException(status_code=401, detail="a bearer token is required")
+        return user
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request, error: str = "") -> Response:
+        return templates.TemplateResponse(request, "login.html", {"error": error})
+
+    @app.post("/login")
+    def login(request: Request, name: str = Form(...), password: str = Form(...)) -> Response:
+        client = request.client.host if request.client else "?"
+        try:
+            got = auth.login(name, password, client)
+        except PermissionError as exc:
+            return templates.TemplateResponse(request, "login.html", {"error": str(exc)}, status_code=429)
+        if got is None:
+            return templates.TemplateResponse(
+                request, "login.html", {"error": "wrong name or password"}, status_code=401
+            )
+        token, _csrf = got
+        resp = RedirectResponse("/", status_code=303)
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies, max_age=8 * 3600)
+        return resp
+
+    @app.post("/logout")
+    def logout(request: Request, csrf: str = Form(""), sess=Depends(current)) -> Response:
+        check_csrf(sess, csrf)
+        auth.logout(request.cookies.get(COOKIE, ""))
+        resp = RedirectResponse("/login", status_code=303)
+        resp.delete_cookie(COOKIE)
+        return resp
+
+    # -- pages -----------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse)
+    def queue(
+        request: Request, category: str = "", state: str = "open", subject_type: str = "", sess=Depends(current)
+    ) -> Response:
+        cases = store.top_cases(100, category=category or None, state=state or None, subject_type=subject_type or None)
+        with store.engine.connect() as conn:
+            claimed = dict(conn.execute(select(S.claims.c.case_id, S.claims.c.user)).all())
+            categories = sorted(conn.execute(select(S.cases.c.category).distinct()).scalars())
+        return templates.TemplateResponse(
+            request,
+            "queue.html",
+            {
+                "user": sess,
+                "cases": cases,
+                "claimed": claimed,
+                "categories": categories,
+                "filters": {"category": category, "state": state, "subject_type": subject_type},
+            },
+        )
+
+    def _case_view(
+        request: Request, case_id: str, sess, revealed: tuple[str, int] | None = None, message: str = ""
+    ) -> Response:
+        case = store.case(case_id)
+        if case is None:
+            raise HTTPException(status_code=404, detail="no such case")
+        posts = []
+        for v in store.case_verdicts(case_id, limit=50):
+            sigs = store.post_signals(v["platform"], v["post_id"])
+            spans = [(e["start"], e["end"], e["rule"]) for s in sigs for e in s["evidence"] if e["field"] == "text"]
+            post = store.post(v["platform"], v["post_id"]) or {}
+            posts.append(
+                {
+                    "id": v["post_id"],
+                    "score": v["score"],
+                    "rules": v["rules"],
+                    "signals": sigs,
+                    "created": datetime.fromtimestamp(v.get("created_at") or 0, UTC).isoformat(),
+                    "html": highlight(v.get("text") or "", spans),
+                    "media": post.get("media") or [],
+                }
+            )
+        subject_signals = store.subject_signals(case.platform, case.subject_type, case.subject_id)
+        with store.engine.connect() as conn:
+            decisions = (
+                conn.execute(select(S.decisions).where(S.decisions.c.case_id == case_id).order_by(S.decisions.c.seq))
+                .mappings()
+                .all()
+            )
+            claim = conn.execute(select(S.claims.c.user).where(S.claims.c.case_id == case_id)).scalar()
+        return templates.TemplateResponse(
+            request,
+            "case.html",
+            {
+                "user": sess,
+                "case": case,
+                "posts": posts,
+                "subject_signals": subject_signals,
+                "decisions": decisions,
+                "claim": claim,
+                "revealed": revealed,
+                "outcomes": list(STATE_AFTER),
+                "message": message,
+            },
+        )
+
+    @app.get("/cases/{case_id:path}", response_class=HTMLResponse)
+    def case_page(request: Request, case_id: str, sess=Depends(current)) -> Response:
+        review.audit.append(sess[0], "view_case", case_id)
+        return _case_view(request, case_id, sess)
+
+    @app.post("/claim/{case_id:path}")
+    def claim(case_id: str, csrf: str = Form(""), sess=Depends(current)) -> Response:
+        check_csrf(sess, csrf)
+        with store.engine.begin() as conn:
+            holder = conn.execute(select(S.claims.c.user).where(S.claims.c.case_id == case_id)).scalar()
+            if holder and holder != sess[0]:
+                raise HTTPException(status_code=409, detail=f"claimed by {holder}")
+            store._upsert(
+                conn, S.claims, [{"case_id": case_id, "user": sess[0], "claimed_at": time.time()}], ("case_id",)
+            )
+            review.audit.append(sess[0], "claim", case_id, conn=conn)
+        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+    @app.post("/reveal/{case_id:path}", response_class=HTMLResponse)
+    def reveal(
+        request: Request,
+        case_id: str,
+        post_id: str = Form(...),
+        index: int = Form(...),
+        csrf: str = Form(""),
+        sess=Depends(current),
+    ) -> Response:
+        """Show one media item unblurred: an explicit, audited act."""
+        check_csrf(sess, csrf)
+        review.audit.append(sess[0], "reveal_media", case_id, {"post": post_id, "index": index})
+        return _case_view(request, case_id, sess, revealed=(post_id, index))
+
+    @app.post("/decide/{case_id:path}")
+    def decide(
+        request: Request,
+        case_id: str,
+        outcome: str = Form(...),
+        rationale: str = Form(""),
+        policy_category: str = Form(""),
+        bulk: str = Form(""),
+        csrf: str = Form(""),
+        sess=Depends(current),
+    ) -> Response:
+        check_csrf(sess, csrf)
+        if bulk and sess[1] not in ("lead", "admin"):
+            raise HTTPException(status_code=403, detail="bulk decisions are for leads")
+        try:
+            if bulk:
+                review.bulk_decide(case_id, sess[0], outcome, rationale, policy_category or None)
+            else:
+                review.decide(case_id, sess[0], outcome, rationale, policy_category or None)
+        except (ValueError, KeyError) as exc:
+            return _case_view(request, case_id, sess, message=str(exc))
+        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+    @app.get("/dashboard", response_class=HTMLResponse)
+    def dashboard(request: Request, sess=Depends(current)) -> Response:
+        return templates.TemplateResponse(request, "dashboard.html", {"user": sess, **_dashboard()})
+
+    def _dashboard() -> dict:
+        with store.engine.connect() as conn:
+            per_day: dict[str, int] = defaultdict(int)
+            q = select(S.signals.c.detector, S.posts.c.created_at).select_from(
+                S.signals.join(
+                    S.posts, (S.posts.c.platform == S.signals.c.platform) & (S.posts.c.id == S.signals.c.post_id)
+                )
+            )
+            for detector, created in conn.execute(q):
+                day = datetime.fromtimestamp(created, UTC).strftime("%m-%d")
+                per_day[f"{day} {detector}"] += 1
+            first_decision = dict(
+                conn.execute(
+                    select(S.decisions.c.case_id, func.min(S.decisions.c.decided_at)).group_by(S.decisions.c.case_id)
+                ).all()
+            )
+            seen = dict(conn.execute(select(S.cases.c.id, S.cases.c.first_seen)).all())
+            open_ages = [
+                time.time() - t for (t,) in conn.execute(select(S.cases.c.first_seen).where(S.cases.c.state == "open"))
+            ]
+            tags: dict[str, int] = defaultdict(int)
+            for (hs,) in conn.execute(select(S.posts.c.hashtags)):
+                for t in hs or []:
+                    tags[t.lower()] += 1
+        latency = [d - seen[c] for c, d in first_decision.items() if c in seen and seen[c]]
+        q50 = statistics.median(latency) / 3600 if latency else None
+        q90 = statistics.quantiles(latency, n=10)[8] / 3600 if len(latency) >= 2 else q50
+        precision = review.precision()
+        return {
+            "detections": bar_svg(sorted(per_day.items())[-30:]),
+            "precision": bar_svg([(f"{r.rule} ({r.mode})", round(r.precision, 3)) for r in precision]),
+            "precision_rows": precision,
+            "latency": (q50, q90),
+            "queue_age": bar_svg(
+                [
+                    ("< 1 h", sum(a < 3600 for a in open_ages)),
+                    ("1-24 h", sum(3600 <= a < 86400 for a in open_ages)),
+                    ("> 1 day", sum(a >= 86400 for a in open_ages)),
+                ]
+            ),
+            "hashtags": bar_svg(sorted(tags.items(), key=lambda kv: -kv[1])[:15]),
+        }
+
+    # -- JSON API (bearer tokens) ----------------------------------------------------------------
+    @app.get("/api/cases")
+    def api_cases(
+        limit: int = 50, category: str | None = None, state: str | None = None, user=Depends(api_user)
+    ) -> JSONResponse:
+        return JSONResponse(
+            [
+                {
+                    "id": c.id,
+                    "category": c.category,
+                    "severity": c.severity,
+                    "score": c.score,
+                    "priority": c.priority,
+                    "state": c.state,
+                    "n_posts": c.n_posts,
+                }
+                for c in store.top_cases(limit, category=category, state=state)
+            ]
+        )
+
+    @app.get("/api/cases/{case_id:path}")
+    def api_case(case_id: str, user=Depends(api_user)) -> JSONResponse:
+        case = store.case(case_id)
+        if case is None:
+            raise HTTPException(status_code=404, detail="no such case")
+        review.audit.append(user[0], "api_view_case", case_id)
+        posts = [
+            {
+                "post": v["post_id"],
+                "score": v["score"],
+                "rules": v["rules"],
+                "signals": store.post_signals(v["platform"], v["post_id"]),
+            }
+            for v in store.case_verdicts(case_id)
+        ]
+        return JSONResponse({"id": case.id, "category": case.category, "state": case.state, "posts": posts})
+
+    @app.post("/api/decisions/{case_id:path}")
+    def api_decide(case_id: str, body: DecisionIn, user=Depends(api_user)) -> JSONResponse:
+        try:
+            d = review.decide(case_id, user[0], body.outcome, body.rationale, body.policy_category)
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        except KeyError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        return JSONResponse({"case": case_id, "outcome": d.outcome, "state": STATE_AFTER[d.outcome]})
+
+    @app.get("/api/openapi.json")
+    def api_schema(user=Depends(api_user)) -> JSONResponse:
+        from fastapi.openapi.utils import get_openapi
+
+        return JSONResponse(get_openapi(title="csewatch", version="1", routes=app.routes))
+
+    return app

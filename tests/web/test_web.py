@@ -1,0 +1,135 @@
+"""The review web app through its HTTP interface: authentication, CSRF, rate limiting, the queue,
+the case page, audited media reveal, decisions, dashboard, and the token API."""
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from csewatch.actions.sinks import JsonlSink
+from csewatch.pipeline import Scanner
+from csewatch.policy import load_policy
+from csewatch.review.audit import AuditLog
+from csewatch.store import Store
+from csewatch.web.app import create_app, highlight
+from csewatch.web.auth import Auth
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture()
+def env(tmp_path):
+    policy = load_policy()
+    src = tmp_path / "s.jsonl"
+    src.write_text(
+        '{"type":"post","id":"1","author_id":"seller","text":"selling c*p vids 20$ dm",'
+        '"media":[{"id":"m1","sha256":"' + "d" * 64 + '"}]}\n'
+        '{"type":"post","id":"2","author_id":"other","text":"nice day"}\n'
+    )
+    store = Store(str(tmp_path / "w.db"), policy.version)
+    Scanner(policy, store).scan([str(src)])
+    Auth(store).add_user("alice", PASSWORD, "reviewer")
+    sink = tmp_path / "actions.jsonl"
+    app = create_app(store, policy, [JsonlSink(sink)])
+    return TestClient(app), store, sink
+
+
+def _login(client: TestClient, name="alice", password=PASSWORD):
+    return client.post("/login", data={"name": name, "password": password}, follow_redirects=False)
+
+
+def _csrf(client: TestClient, store: Store) -> str:
+    token = client.cookies.get("csewatch_session")
+    return Auth(store).session(token)[2]
+
+
+def test_nothing_is_reachable_anonymously(env):
+    client, _store, _sink = env
+    for path in ("/", "/dashboard", "/cases/native:account:seller"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login", path
+    for path in ("/decide/native:account:seller", "/reveal/native:account:seller", "/claim/x", "/logout"):
+        assert client.post(path, follow_redirects=False).status_code in (303, 422), path
+    assert client.get("/api/cases").status_code == 401
+    assert client.get("/api/openapi.json").status_code == 401
+    assert client.get("/docs").status_code == 404 and client.get("/openapi.json").status_code == 404
+    assert client.get("/login").status_code == 200
+
+
+def test_login_cookie_and_rate_limit(env):
+    client, _store, _sink = env
+    for _ in range(5):
+        assert _login(client, password="wrong password!!").status_code == 401
+    assert _login(client).status_code == 429  # locked out even with the right password
+    fresh = TestClient(client.app)
+    r = fresh.post(
+        "/login",
+        data={"name": "alice", "password": PASSWORD},
+        follow_redirects=False,
+        headers={"X-Forwarded-For": "ignored"},
+    )
+    assert r.status_code in (303, 429)
+
+
+def test_review_flow_with_csrf_reveal_audit_and_actions(env):
+    client, store, sink = env
+    r = _login(client)
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    queue = client.get("/")
+    assert queue.status_code == 200 and "/cases/native:account:seller" in queue.text and "account:seller" in queue.text
+    page = client.get("/cases/native:account:seller")
+    assert page.status_code == 200 and '<mark title="terms:abuse_material_ambiguous:cp">c*p</mark>' in page.text
+    assert 'class="media"' in page.text and "revealed" not in page.text.split('class="media')[1][:20]
+    assert client.post("/reveal/native:account:seller", data={"post_id": "1", "index": 0}).status_code == 403
+    csrf = _csrf(client, store)
+    shown = client.post("/reveal/native:account:seller", data={"post_id": "1", "index": 0, "csrf": csrf})
+    assert shown.status_code == 200 and "media revealed" in shown.text
+    bad = client.post("/decide/native:account:seller", data={"outcome": "violating", "rationale": "x"})
+    assert bad.status_code == 403
+    missing = client.post(
+        "/decide/native:account:seller", data={"outcome": "violating", "rationale": " ", "csrf": csrf}
+    )
+    assert "needs a rationale" in missing.text
+    done = client.post(
+        "/decide/native:account:seller",
+        data={"outcome": "violating", "rationale": "advert with price", "csrf": csrf},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and store.case("native:account:seller").state == "actioned"
+    kinds = sorted(json.loads(line)["kind"] for line in sink.read_text().splitlines())
+    assert kinds == ["remove_post", "suspend_account"]
+    log = AuditLog(store)
+    actions = [e["action"] for e in log.entries()]
+    assert "reveal_media" in actions and "decide" in actions and "view_case" in actions and log.verify().ok
+    dash = client.get("/dashboard")
+    assert dash.status_code == 200 and "<svg" in dash.text and "advert.ambiguous_term" in dash.text
+
+
+def test_api_with_tokens(env):
+    client, store, _sink = env
+    token = Auth(store).new_api_token("alice")
+    h = {"Authorization": f"Bearer {token}"}
+    cases = client.get("/api/cases", headers=h).json()
+    assert cases[0]["id"] == "native:account:seller"
+    detail = client.get("/api/cases/native:account:seller", headers=h).json()
+    assert detail["posts"][0]["signals"]
+    r = client.post(
+        "/api/decisions/native:account:seller",
+        headers=h,
+        json={"outcome": "not_violating", "rationale": "quoting a report"},
+    )
+    assert r.status_code == 200 and r.json()["state"] == "dismissed"
+    assert (
+        client.post(
+            "/api/decisions/native:account:seller", headers=h, json={"outcome": "maybe", "rationale": "x"}
+        ).status_code
+        == 422
+    )
+    assert "paths" in client.get("/api/openapi.json", headers=h).json()
+    assert client.get("/api/cases", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_highlight_escapes_and_marks():
+    assert highlight("<b>cp</b> x", [(3, 5, "r")]) == '&lt;b&gt;<mark title="r">cp</mark>&lt;/b&gt; x'
