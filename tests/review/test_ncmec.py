@@ -136,3 +136,42 @@ def test_signal_sharing_export(tmp_path):
     ]
     assert "service:telegram" in rows[-1]["tags"] and "category:advert_sale_trade" in rows[0]["tags"]
     assert to_csv(rows).splitlines()[0] == "signal_type,signal_value,status,tags"
+
+
+def test_cli_report_ncmec(tmp_path, tipline, monkeypatch):
+    from typer.testing import CliRunner
+
+    from csewatch.cli import app
+    from csewatch.review.decisions import ReviewService
+
+    store = _store(tmp_path)
+    db = str(tmp_path / "n.db")
+    args = [
+        "report-ncmec",
+        "native:account:seller",
+        "--url",
+        tipline,
+        "--username",
+        "esp",
+        "--org",
+        "Example",
+        "--first-name",
+        "T",
+        "--last-name",
+        "S",
+        "--email",
+        "t@example.org",
+        "--reviewer",
+        "alice",
+        "--db",
+        db,
+    ]
+    runner = CliRunner()
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2 and "decided violating" in r.output  # not decided yet
+    ReviewService(store, load_policy()).decide("native:account:seller", "alice", "violating", "advert")
+    r = runner.invoke(app, [*args, "--dry-run"])
+    assert r.exit_code == 0 and r.output.startswith("<report>")
+    monkeypatch.setenv("CSEWATCH_NCMEC_PASSWORD", "pw")
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0 and "report 4242" in r.output

@@ -128,8 +128,46 @@ def test_api_with_tokens(env):
         == 422
     )
     assert "paths" in client.get("/api/openapi.json", headers=h).json()
+    assert client.post("/api/claims/native:account:seller", headers=h).json()["claimed_by"] == "alice"
+    assert any(r["rule"] == "detector:lexicon" for r in client.get("/api/precision", headers=h).json())
     assert client.get("/api/cases", headers={"Authorization": "Bearer nope"}).status_code == 401
 
 
 def test_highlight_escapes_and_marks():
     assert highlight("<b>cp</b> x", [(3, 5, "r")]) == '&lt;b&gt;<mark title="r">cp</mark>&lt;/b&gt; x'
+
+
+def test_queue_filters(env):
+    client, _store, _sink = env
+    _login(client)
+    assert "account:seller" in client.get("/?severity=5&detector=lexicon").text
+    assert "account:seller" not in client.get("/?detector=graph.evasion").text
+    assert "account:seller" not in client.get("/?hashtag=nosuchtag").text
+
+
+def test_leads_edit_the_pack_reviewers_cannot(tmp_path, env):
+    import shutil
+
+    from csewatch.policy import DEFAULT_DIR
+
+    _client, store, _sink = env
+    pack = tmp_path / "pack"
+    shutil.copytree(DEFAULT_DIR, pack)
+    Auth(store).add_user("lena", PASSWORD, "lead")
+    policy = load_policy(pack)
+    app = create_app(store, policy, policy_dir=pack)
+    reviewer, lead = TestClient(app), TestClient(app)
+    _login(reviewer)
+    assert reviewer.get("/policy").status_code == 403
+    _login(lead, "lena")
+    csrf = _csrf(lead, store)
+    r = lead.post("/policy/term", data={"indicator": "abuse_material", "term": "zqxcode", "csrf": csrf})
+    assert r.status_code == 200 and "pack is now version 2026.11.2" in r.text
+    r = lead.post("/policy/hashtag", data={"tag": "cpsale", "state": "watch", "csrf": csrf})
+    assert "version 2026.11.3" in r.text
+    edited = load_policy(pack)
+    assert "zqxcode" in edited.terms.indicators["abuse_material"] and "cpsale" in edited.hashtags.watch
+    assert "cpsale" not in edited.hashtags.blocked
+    bad = lead.post("/policy/term", data={"indicator": "nonsense", "term": "x", "csrf": csrf})
+    assert "unknown indicator" in bad.text and load_policy(pack).pack.version == "2026.11.3"
+    assert any(e["action"] == "policy_edit" for e in AuditLog(store).entries())

@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 import orjson
-from sqlalchemy import JSON, Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy import JSON, Connection, Engine, String, create_engine, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from csewatch.model import Account, Case, Edge, Post, Signal, Verdict
@@ -262,9 +262,17 @@ class Store:
         }
 
     def top_cases(
-        self, limit: int = 20, category: str | None = None, state: str | None = None, subject_type: str | None = None
+        self,
+        limit: int = 20,
+        category: str | None = None,
+        state: str | None = None,
+        subject_type: str | None = None,
+        min_severity: int | None = None,
+        detector: str | None = None,
+        hashtag: str | None = None,
     ) -> list[Case]:
-        t = schema.cases
+        """The queue, highest priority first, with the reviewer's filters."""
+        t, cp, sg, p = schema.cases, schema.case_posts, schema.signals, schema.posts
         q = select(t)
         if category:
             q = q.where(t.c.category == category)
@@ -272,6 +280,20 @@ class Store:
             q = q.where(t.c.state == state)
         if subject_type:
             q = q.where(t.c.subject_type == subject_type)
+        if min_severity:
+            q = q.where(t.c.severity >= min_severity)
+        if detector:  # a signal of that detector on one of the case's posts or on its subject
+            on_posts = select(cp.c.case_id).join(sg, (sg.c.platform == cp.c.platform) & (sg.c.post_id == cp.c.post_id))
+            on_subject = select(sg.c.subject_id).where(sg.c.detector == detector)
+            q = q.where(t.c.id.in_(on_posts.where(sg.c.detector == detector)) | t.c.subject_id.in_(on_subject))
+        if hashtag:  # the hashtag's own case, or cases with a post that carries it
+            tag = hashtag.lstrip("#").lower()
+            tagged = (
+                select(cp.c.case_id)
+                .join(p, (p.c.platform == cp.c.platform) & (p.c.id == cp.c.post_id))
+                .where(func.lower(func.cast(p.c.hashtags, String)).like(f'%"{tag}"%'))
+            )
+            q = q.where(((t.c.subject_type == "hashtag") & (t.c.subject_id == tag)) | t.c.id.in_(tagged))
         q = q.order_by(t.c.priority.desc(), t.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [msgspec.convert(_plain(r), Case) for r in conn.execute(q).mappings()]

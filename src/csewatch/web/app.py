@@ -69,8 +69,13 @@ def bar_svg(rows: list[tuple[str, float]], width: int = 520, unit: str = "") -> 
 
 
 def create_app(
-    store: Store, policy: Policy, sinks: list[ActionSink] | None = None, secure_cookies: bool = False
+    store: Store,
+    policy: Policy,
+    sinks: list[ActionSink] | None = None,
+    secure_cookies: bool = False,
+    policy_dir: str | Path | None = None,
 ) -> FastAPI:
+    """``policy_dir``: a writable copy of the pack that leads may edit from the policy page."""
     app = FastAPI(title="csewatch", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(TEMPLATES))
     auth = Auth(store)
@@ -125,9 +130,24 @@ def create_app(
     # -- pages -----------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse)
     def queue(
-        request: Request, category: str = "", state: str = "open", subject_type: str = "", sess=Depends(current)
+        request: Request,
+        category: str = "",
+        state: str = "open",
+        subject_type: str = "",
+        severity: int = 0,
+        detector: str = "",
+        hashtag: str = "",
+        sess=Depends(current),
     ) -> Response:
-        cases = store.top_cases(100, category=category or None, state=state or None, subject_type=subject_type or None)
+        cases = store.top_cases(
+            100,
+            category=category or None,
+            state=state or None,
+            subject_type=subject_type or None,
+            min_severity=severity or None,
+            detector=detector or None,
+            hashtag=hashtag or None,
+        )
         with store.engine.connect() as conn:
             claimed = dict(conn.execute(select(S.claims.c.case_id, S.claims.c.user)).all())
             categories = sorted(conn.execute(select(S.cases.c.category).distinct()).scalars())
@@ -139,7 +159,14 @@ def create_app(
                 "cases": cases,
                 "claimed": claimed,
                 "categories": categories,
-                "filters": {"category": category, "state": state, "subject_type": subject_type},
+                "filters": {
+                    "category": category,
+                    "state": state,
+                    "subject_type": subject_type,
+                    "severity": severity,
+                    "detector": detector,
+                    "hashtag": hashtag,
+                },
             },
         )
 
@@ -244,6 +271,63 @@ def create_app(
             return _case_view(request, case_id, sess, message=str(exc))
         return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
+    # -- policy editing (leads) ------------------------------------------------------------------
+    def lead(sess=Depends(current)) -> tuple[str, str, str]:
+        if sess[1] not in ("lead", "admin"):
+            raise HTTPException(status_code=403, detail="policy edits are for leads")
+        return sess
+
+    @app.get("/policy", response_class=HTMLResponse)
+    def policy_page(request: Request, message: str = "", sess=Depends(lead)) -> Response:
+        from csewatch.policy import load_policy
+
+        pack = load_policy(policy_dir) if policy_dir else policy
+        return templates.TemplateResponse(
+            request,
+            "policy.html",
+            {
+                "user": sess,
+                "pack": pack,
+                "editable": policy_dir is not None,
+                "message": message,
+                "indicators": list(pack.terms.indicators),
+            },
+        )
+
+    @app.post("/policy/hashtag")
+    def policy_hashtag(
+        tag: str = Form(...), state: str = Form(...), csrf: str = Form(""), sess=Depends(lead)
+    ) -> Response:
+        return _policy_edit(sess, csrf, "set_hashtag_state", {"tag": tag, "state": state})
+
+    @app.post("/policy/term")
+    def policy_term(
+        indicator: str = Form(...),
+        term: str = Form(...),
+        ambiguous: str = Form(""),
+        csrf: str = Form(""),
+        sess=Depends(lead),
+    ) -> Response:
+        return _policy_edit(
+            sess, csrf, "add_term", {"indicator": indicator, "term": term, "ambiguous": bool(ambiguous)}
+        )
+
+    def _policy_edit(sess, csrf: str, what: str, args: dict) -> Response:
+        from urllib.parse import quote
+
+        from csewatch.policy import PolicyError
+        from csewatch.policy import edit as policy_edit
+
+        check_csrf(sess, csrf)
+        if policy_dir is None:
+            raise HTTPException(status_code=409, detail="serve with --policy DIR (a copy of the pack) to edit it")
+        try:
+            version = getattr(policy_edit, what)(policy_dir, **args)
+        except PolicyError as exc:
+            return RedirectResponse(f"/policy?message={quote(str(exc))}", status_code=303)
+        review.audit.append(sess[0], "policy_edit", str(policy_dir), {"edit": what, **args, "version": version})
+        return RedirectResponse(f"/policy?message={quote('pack is now version ' + version)}", status_code=303)
+
     @app.get("/dashboard", response_class=HTMLResponse)
     def dashboard(request: Request, sess=Depends(current)) -> Response:
         return templates.TemplateResponse(request, "dashboard.html", {"user": sess, **_dashboard()})
@@ -337,6 +421,33 @@ def create_app(
         except KeyError as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from None
         return JSONResponse({"case": case_id, "outcome": d.outcome, "state": STATE_AFTER[d.outcome]})
+
+    @app.post("/api/claims/{case_id:path}")
+    def api_claim(case_id: str, user=Depends(api_user)) -> JSONResponse:
+        with store.engine.begin() as conn:
+            holder = conn.execute(select(S.claims.c.user).where(S.claims.c.case_id == case_id)).scalar()
+            if holder and holder != user[0]:
+                raise HTTPException(status_code=409, detail=f"claimed by {holder}")
+            store._upsert(
+                conn, S.claims, [{"case_id": case_id, "user": user[0], "claimed_at": time.time()}], ("case_id",)
+            )
+            review.audit.append(user[0], "claim", case_id, conn=conn)
+        return JSONResponse({"case": case_id, "claimed_by": user[0]})
+
+    @app.get("/api/precision")
+    def api_precision(user=Depends(api_user)) -> JSONResponse:
+        return JSONResponse(
+            [
+                {
+                    "rule": r.rule,
+                    "decisions": r.decisions,
+                    "violating": r.violating,
+                    "precision": round(r.precision, 4),
+                    "mode": r.mode,
+                }
+                for r in review.precision()
+            ]
+        )
 
     @app.get("/api/openapi.json")
     def api_schema(user=Depends(api_user)) -> JSONResponse:
