@@ -96,6 +96,7 @@ def _run_scan(
     quiet: bool,
     media_dir: Path | None = None,
     index_dir: Path | None = None,
+    auto_actions: Path | None = None,
 ):
     from csewatch.pipeline import Scanner
 
@@ -104,8 +105,15 @@ def _run_scan(
     media = None
     if media_dir is not None:
         media = _media_detector(store or Store(None), media_dir, index_dir)
+    review = None
+    if store is not None and auto_actions is not None:
+        from csewatch.actions.sinks import JsonlSink
+        from csewatch.review.decisions import ReviewService
+
+        review = ReviewService(store, policy, [JsonlSink(auto_actions)])
     with _ScanProgress(quiet) as prog:
-        scanner = Scanner(policy, store, batch_size=batch_size, progress=prog, rejects_path=rejects, media=media)
+        scanner = Scanner(policy, store, batch_size=batch_size, progress=prog, rejects_path=rejects, media=media,
+                          review=review)
         try:
             summary = scanner.scan(paths, fmt=fmt, restart=restart)
         except FileNotFoundError as exc:
@@ -125,6 +133,10 @@ def scan(
     batch_size: int = typer.Option(2000, "--batch-size", min=1),
     media: Path | None = typer.Option(None, "--media", help="Media store directory: hash and match post media"),
     index_dir: Path | None = typer.Option(None, "--index", help="Where the PDQ index is kept between runs"),
+    auto_actions: Path | None = typer.Option(
+        Path("csewatch-actions.jsonl"), "--auto-actions",
+        help="Where rules that earned automatic mode (by reviewers' decisions) send their actions",
+    ),
     quiet: bool = QuietOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -132,7 +144,9 @@ def scan(
     if fmt and fmt not in ("x", "bluesky", "mastodon", "native"):
         err.print(f"[red]unknown format {fmt!r}[/red]")
         raise typer.Exit(2)
-    scanner, s = _run_scan(paths, db, policy, fmt, rejects, restart, batch_size, quiet or as_json, media, index_dir)
+    scanner, s = _run_scan(
+        paths, db, policy, fmt, rejects, restart, batch_size, quiet or as_json, media, index_dir, auto_actions
+    )
     doc = {
         "sources": s.sources,
         "lines": s.lines,

@@ -27,6 +27,7 @@ from csewatch.ingest.common import Reject
 from csewatch.model import Account, Post, Signal, Verdict
 from csewatch.normalize import Normalizer
 from csewatch.policy import Policy
+from csewatch.review.decisions import ReviewService
 from csewatch.store import Batch, Store
 from csewatch.triage import CaseBook, Triage, case_id
 
@@ -98,9 +99,13 @@ class Scanner:
         progress: ProgressFn | None = None,
         rejects_path: str | Path | None = None,
         media: Detector | None = None,
+        review: ReviewService | None = None,
     ):
         self.policy = policy
         self.engine = DetectionEngine(policy, media)
+        # rules whose measured precision lets them act without review (see ReviewService)
+        self.review = review
+        self.auto_rules = review.automatic_rules() if review is not None else set()
         self.store = store
         self.batch_size = batch_size
         self.progress = progress
@@ -245,6 +250,8 @@ class Scanner:
             batch.cases = book.cases
             batch.state = {ks.namespace: ks.take_dirty() for ks in self.state.all()}
             self.store.commit_batch(batch, engine.triage, self.retain_all)
+            if self.review is not None and self.auto_rules and batch.verdicts:
+                self.review.auto_act(batch.verdicts, self.auto_rules)
         else:
             for ks in self.state.all():
                 ks.dirty.clear()

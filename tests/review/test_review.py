@@ -222,3 +222,30 @@ def test_bulk_decision_over_a_cluster_case(tmp_path):
     assert [d.case_id for d in decisions] == [cluster.id, "native:account:g1", "native:account:g2"]
     assert store.case("native:account:g2").state == "actioned"
     assert decisions[1].rationale.startswith(f"bulk via {cluster.id}")
+
+
+def test_rules_act_automatically_once_decisions_show_their_precision(tmp_path):
+    policy = load_policy()
+    policy.pack.automation.min_decisions = 1
+    policy.pack.automation.min_precision = 0.9
+    store = _scanned(tmp_path, policy)
+    sink = tmp_path / "auto.jsonl"
+    review = ReviewService(store, policy, [JsonlSink(sink)])
+    assert review.automatic_rules() == set()
+    more = tmp_path / "more.jsonl"
+    more.write_bytes(b'{"type":"post","id":"9","author_id":"new1","text":"pthc pack 30$"}\n')
+    Scanner(policy, store, review=review).scan([str(more)])
+    assert not sink.exists()  # nothing earned automatic mode yet
+    review.decide("native:account:seller", "alice", "violating", "advert")
+    assert "advert.explicit_term" in review.automatic_rules()
+    sink.unlink()
+    more.write_bytes(
+        b'{"type":"post","id":"10","author_id":"new2","text":"pthc vids 40$"}\n'
+        b'{"type":"post","id":"11","author_id":"new2","text":"cp trade dm 10$"}\n'
+    )
+    Scanner(policy, store, review=ReviewService(store, policy, [JsonlSink(sink)])).scan([str(more)], restart=True)
+    sent = [orjson.loads(line) for line in sink.read_bytes().splitlines()]
+    assert [(a["kind"], a["target"], a["decided_by"]) for a in sent] == [
+        ("remove_post", "10", "auto:advert.explicit_term")
+    ]  # post 11's rule has no decisions: it waits
+    assert store.case("native:account:new2").state == "open"  # the account is still a reviewer's call

@@ -183,6 +183,31 @@ class ReviewService:
     def is_automatic(self, rule: str) -> bool:
         return any(r.rule == rule and r.mode == "automatic" for r in self.precision())
 
+    def automatic_rules(self) -> set[str]:
+        return {r.rule for r in self.precision() if r.mode == "automatic"}
+
+    def auto_act(self, verdicts: list, rules: set[str]) -> list[Action]:
+        """For verdicts whose best rule runs automatically: remove the post at once (idempotent,
+        audited as the rule's doing); the case stays open for a reviewer to confirm the rest."""
+        done = []
+        for v in verdicts:
+            rule = v.rules[0] if v.rules else None
+            if rule not in rules:
+                continue
+            case_id = f"{v.platform}:post:{v.post_id}"
+            action = Action(
+                kind="remove_post",
+                platform=v.platform,
+                target=v.post_id,
+                case_id=case_id,
+                decided_by=f"auto:{rule}",
+                reason=f"rule {rule} runs automatically",
+                key=action_key("remove_post", v.platform, v.post_id),
+            )
+            if self._deliver(action, f"auto:{rule}"):
+                done.append(action)
+        return done
+
     # -- enforcement ----------------------------------------------------------------------------
     def plan_actions(self, case_id: str, decided_by: str) -> list[Action]:
         platform, _, rest = case_id.partition(":")
@@ -231,52 +256,52 @@ class ReviewService:
 
     def enforce(self, case_id: str, decided_by: str) -> list[Action]:
         """Record and deliver the case's actions; an action already delivered is not sent again."""
-        delivered = []
-        for action in self.plan_actions(case_id, decided_by):
-            with self.store.engine.begin() as conn:
-                self.store._insert_ignore(
-                    conn,
-                    S.actions,
-                    [
-                        {
-                            "key": action.key,
-                            "kind": action.kind,
-                            "platform": action.platform,
-                            "target": action.target,
-                            "case_id": case_id,
-                            "decided_by": decided_by,
-                            "reason": action.reason,
-                            "created_at": time.time(),
-                            "delivered_at": None,
-                            "attempts": 0,
-                        }
-                    ],
-                )
-                done = conn.execute(select(S.actions.c.delivered_at).where(S.actions.c.key == action.key)).scalar()
-            if done is not None:
-                continue
-            attempts, error = 0, None
-            for sink in self.sinks:
-                try:
-                    attempts += sink.deliver(action)
-                except DeliveryError as exc:
-                    error = str(exc)
-            with self.store.engine.begin() as conn:
-                conn.execute(
-                    update(S.actions)
-                    .where(S.actions.c.key == action.key)
-                    .values(attempts=S.actions.c.attempts + attempts, delivered_at=None if error else time.time())
-                )
-                self.audit.append(
-                    decided_by,
-                    "action" if not error else "action_failed",
-                    action.target,
-                    {"kind": action.kind, "case": case_id, "key": action.key, **({"error": error} if error else {})},
-                    conn,
-                )
-            if not error:
-                delivered.append(action)
-        return delivered
+        return [a for a in self.plan_actions(case_id, decided_by) if self._deliver(a, decided_by)]
+
+    def _deliver(self, action: Action, actor: str) -> bool:
+        """Record the action, send it to every sink unless it was delivered before; audited."""
+        with self.store.engine.begin() as conn:
+            self.store._insert_ignore(
+                conn,
+                S.actions,
+                [
+                    {
+                        "key": action.key,
+                        "kind": action.kind,
+                        "platform": action.platform,
+                        "target": action.target,
+                        "case_id": action.case_id,
+                        "decided_by": action.decided_by,
+                        "reason": action.reason,
+                        "created_at": time.time(),
+                        "delivered_at": None,
+                        "attempts": 0,
+                    }
+                ],
+            )
+            done = conn.execute(select(S.actions.c.delivered_at).where(S.actions.c.key == action.key)).scalar()
+        if done is not None:
+            return False
+        attempts, error = 0, None
+        for sink in self.sinks:
+            try:
+                attempts += sink.deliver(action)
+            except DeliveryError as exc:
+                error = str(exc)
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                update(S.actions)
+                .where(S.actions.c.key == action.key)
+                .values(attempts=S.actions.c.attempts + attempts, delivered_at=None if error else time.time())
+            )
+            self.audit.append(
+                actor,
+                "action" if not error else "action_failed",
+                action.target,
+                {"kind": action.kind, "case": action.case_id, "key": action.key, **({"error": error} if error else {})},
+                conn,
+            )
+        return error is None
 
     def pending_actions(self) -> int:
         with self.store.engine.connect() as conn:
