@@ -112,8 +112,9 @@ def _run_scan(
 
         review = ReviewService(store, policy, [JsonlSink(auto_actions)])
     with _ScanProgress(quiet) as prog:
-        scanner = Scanner(policy, store, batch_size=batch_size, progress=prog, rejects_path=rejects, media=media,
-                          review=review)
+        scanner = Scanner(
+            policy, store, batch_size=batch_size, progress=prog, rejects_path=rejects, media=media, review=review
+        )
         try:
             summary = scanner.scan(paths, fmt=fmt, restart=restart)
         except FileNotFoundError as exc:
@@ -134,7 +135,8 @@ def scan(
     media: Path | None = typer.Option(None, "--media", help="Media store directory: hash and match post media"),
     index_dir: Path | None = typer.Option(None, "--index", help="Where the PDQ index is kept between runs"),
     auto_actions: Path | None = typer.Option(
-        Path("csewatch-actions.jsonl"), "--auto-actions",
+        Path("csewatch-actions.jsonl"),
+        "--auto-actions",
         help="Where rules that earned automatic mode (by reviewers' decisions) send their actions",
     ),
     quiet: bool = QuietOpt,

@@ -130,6 +130,16 @@ def test_api_with_tokens(env):
     assert "paths" in client.get("/api/openapi.json", headers=h).json()
     assert client.post("/api/claims/native:account:seller", headers=h).json()["claimed_by"] == "alice"
     assert any(r["rule"] == "detector:lexicon" for r in client.get("/api/precision", headers=h).json())
+    media = client.post("/api/reveal/native:account:seller", headers=h, json={"post_id": "1", "index": 0})
+    assert media.json()["id"] == "m1"
+    assert any(e["action"] == "reveal_media" for e in AuditLog(store).entries())
+    assert (
+        client.post(
+            "/api/bulk-decisions/native:account:seller", headers=h, json={"outcome": "violating", "rationale": "x"}
+        ).status_code
+        == 403
+    )  # reviewers cannot
+    assert client.post("/api/policy", headers=h, json={"hashtag": "x", "state": "watch"}).status_code == 403
     assert client.get("/api/cases", headers={"Authorization": "Bearer nope"}).status_code == 401
 
 

@@ -36,6 +36,19 @@ class DecisionIn(BaseModel):
     policy_category: str | None = None
 
 
+class RevealIn(BaseModel):
+    post_id: str
+    index: int
+
+
+class PolicyEditIn(BaseModel):
+    hashtag: str | None = None
+    state: str | None = None
+    indicator: str | None = None
+    term: str | None = None
+    ambiguous: bool = False
+
+
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> str:
     """HTML of ``text`` with the evidence spans marked (escaped; overlapping spans merged)."""
     spans = sorted((s, e, r) for s, e, r in spans if 0 <= s < e <= len(text))
@@ -433,6 +446,52 @@ def create_app(
             )
             review.audit.append(user[0], "claim", case_id, conn=conn)
         return JSONResponse({"case": case_id, "claimed_by": user[0]})
+
+    @app.post("/api/reveal/{case_id:path}")
+    def api_reveal(case_id: str, body: RevealIn, user=Depends(api_user)) -> JSONResponse:
+        """The media item's metadata (never shown without this audited call)."""
+        post = None
+        for v in store.case_verdicts(case_id):
+            if v["post_id"] == body.post_id:
+                post = store.post(v["platform"], v["post_id"])
+        media = (post or {}).get("media") or []
+        if not 0 <= body.index < len(media):
+            raise HTTPException(status_code=404, detail="no such media item in this case")
+        review.audit.append(user[0], "reveal_media", case_id, {"post": body.post_id, "index": body.index, "api": True})
+        return JSONResponse(media[body.index])
+
+    @app.post("/api/bulk-decisions/{case_id:path}")
+    def api_bulk(case_id: str, body: DecisionIn, user=Depends(api_user)) -> JSONResponse:
+        if user[1] not in ("lead", "admin"):
+            raise HTTPException(status_code=403, detail="bulk decisions are for leads")
+        try:
+            ds = review.bulk_decide(case_id, user[0], body.outcome, body.rationale, body.policy_category)
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        except KeyError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        return JSONResponse({"decided": [d.case_id for d in ds]})
+
+    @app.post("/api/policy")
+    def api_policy(body: PolicyEditIn, user=Depends(api_user)) -> JSONResponse:
+        from csewatch.policy import PolicyError
+        from csewatch.policy import edit as policy_edit
+
+        if user[1] not in ("lead", "admin"):
+            raise HTTPException(status_code=403, detail="policy edits are for leads")
+        if policy_dir is None:
+            raise HTTPException(status_code=409, detail="serve with --policy DIR (a copy of the pack) to edit it")
+        try:
+            if body.hashtag and body.state:
+                version = policy_edit.set_hashtag_state(policy_dir, body.hashtag, body.state)
+            elif body.indicator and body.term:
+                version = policy_edit.add_term(policy_dir, body.indicator, body.term, body.ambiguous)
+            else:
+                raise HTTPException(status_code=422, detail="give hashtag+state or indicator+term")
+        except PolicyError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        review.audit.append(user[0], "policy_edit", str(policy_dir), {**body.model_dump(), "version": version})
+        return JSONResponse({"version": version})
 
     @app.get("/api/precision")
     def api_precision(user=Depends(api_user)) -> JSONResponse:
