@@ -23,7 +23,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 
 # ---------------------------------------------------------------------------------------------
@@ -148,10 +148,6 @@ def _keep_first(m: re.Match[str]) -> list[int]:
     return [0]
 
 
-def _keep_one_space(m: re.Match[str]) -> list[int]:
-    return [0]
-
-
 def _keep_none(m: re.Match[str]) -> list[int]:
     return []
 
@@ -165,7 +161,7 @@ _DELETE_STEPS: list[
     (_SPACED_LETTERS_RE, lambda m: "".join(c for c in m.group(0) if "a" <= c <= "z"), _keep_letters),
     (_REPEAT_RE, _first_char, _keep_first),
     (_SPACE_BEFORE_Q_RE, r"\1", _keep_first),
-    (_SPACE_RE, " ", _keep_one_space),
+    (_SPACE_RE, " ", _keep_first),
 ]
 
 
@@ -427,7 +423,3 @@ def segments_contain(token: str, term: str) -> bool:
             if len(acc) >= len(joined):
                 break
     return False
-
-
-def fold_all(normalizer: Normalizer, texts: Iterable[str]) -> list[str]:
-    return [normalizer.fold_term(t) for t in texts]

@@ -46,12 +46,6 @@ def bits_to_hex(bits: np.ndarray) -> str:
     return np.packbits(bits.astype(np.uint8)).tobytes().hex()
 
 
-def hex_to_bytes(h: str) -> bytes:
-    if len(h) != 64:
-        raise ValueError(f"a PDQ hash is 64 hex digits, got {len(h)}")
-    return bytes.fromhex(h)
-
-
 def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 

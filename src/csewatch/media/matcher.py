@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import msgspec
-import numpy as np
 
 from csewatch.media.bank import Banks
 from csewatch.media.hashing import MediaHashes, hash_bytes
@@ -90,6 +89,3 @@ class MediaMatcher:
     def match_bytes(self, data: bytes, dihedral: bool = False) -> tuple[MediaHashes, list[MediaMatch]]:
         h = hash_bytes(data, dihedral=dihedral)
         return h, self.match_hashes(h)
-
-    def pdq_array(self) -> np.ndarray:
-        return np.asarray(self.index.hashes)

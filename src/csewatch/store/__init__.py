@@ -77,9 +77,8 @@ class Store:
     def __init__(self, url: str | None = None, policy_version: str = ""):
         self.url = normalize_url(url)
         self.policy_version = policy_version
-        kwargs: dict[str, Any] = {}
         self.is_sqlite = self.url.startswith("sqlite")
-        self.engine: Engine = create_engine(self.url, **kwargs)
+        self.engine: Engine = create_engine(self.url)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         schema.metadata.create_all(self.engine)
