@@ -181,3 +181,19 @@ def test_leads_edit_the_pack_reviewers_cannot(tmp_path, env):
     bad = lead.post("/policy/term", data={"indicator": "nonsense", "term": "x", "csrf": csrf})
     assert "unknown indicator" in bad.text and load_policy(pack).pack.version == "2026.11.3"
     assert any(e["action"] == "policy_edit" for e in AuditLog(store).entries())
+
+
+def test_claims_keep_two_reviewers_apart(env):
+    client, store, _sink = env
+    Auth(store).add_user("bob", PASSWORD, "reviewer")
+    _login(client)
+    assert (
+        client.post(
+            "/claim/native:account:seller", data={"csrf": _csrf(client, store)}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    bob = TestClient(client.app)
+    _login(bob, "bob")
+    r = bob.post("/claim/native:account:seller", data={"csrf": _csrf(bob, store)}, follow_redirects=False)
+    assert r.status_code == 409 and "claimed by alice" in r.text

@@ -56,7 +56,18 @@ class ReviewService:
         self.sinks = sinks or []
         self.audit = AuditLog(store)
 
-    # -- decisions ------------------------------------------------------------------------------
+    # -- claims and decisions -------------------------------------------------------------------
+    def claim(self, case_id: str, user: str) -> None:
+        """Take a case so two reviewers do not work the same one; PermissionError names the holder."""
+        with self.store.engine.begin() as conn:
+            holder = conn.execute(select(S.claims.c.user).where(S.claims.c.case_id == case_id)).scalar()
+            if holder and holder != user:
+                raise PermissionError(f"claimed by {holder}")
+            self.store._upsert(
+                conn, S.claims, [{"case_id": case_id, "user": user, "claimed_at": time.time()}], ("case_id",)
+            )
+            self.audit.append(user, "claim", case_id, conn=conn)
+
     def decide(
         self, case_id: str, reviewer: str, outcome: str, rationale: str, policy_category: str | None = None
     ) -> Decision:

@@ -237,14 +237,10 @@ def create_app(
     @app.post("/claim/{case_id:path}")
     def claim(case_id: str, csrf: str = Form(""), sess=Depends(current)) -> Response:
         check_csrf(sess, csrf)
-        with store.engine.begin() as conn:
-            holder = conn.execute(select(S.claims.c.user).where(S.claims.c.case_id == case_id)).scalar()
-            if holder and holder != sess[0]:
-                raise HTTPException(status_code=409, detail=f"claimed by {holder}")
-            store._upsert(
-                conn, S.claims, [{"case_id": case_id, "user": sess[0], "claimed_at": time.time()}], ("case_id",)
-            )
-            review.audit.append(sess[0], "claim", case_id, conn=conn)
+        try:
+            review.claim(case_id, sess[0])
+        except PermissionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
         return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
     @app.post("/reveal/{case_id:path}", response_class=HTMLResponse)
@@ -437,14 +433,10 @@ def create_app(
 
     @app.post("/api/claims/{case_id:path}")
     def api_claim(case_id: str, user=Depends(api_user)) -> JSONResponse:
-        with store.engine.begin() as conn:
-            holder = conn.execute(select(S.claims.c.user).where(S.claims.c.case_id == case_id)).scalar()
-            if holder and holder != user[0]:
-                raise HTTPException(status_code=409, detail=f"claimed by {holder}")
-            store._upsert(
-                conn, S.claims, [{"case_id": case_id, "user": user[0], "claimed_at": time.time()}], ("case_id",)
-            )
-            review.audit.append(user[0], "claim", case_id, conn=conn)
+        try:
+            review.claim(case_id, user[0])
+        except PermissionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
         return JSONResponse({"case": case_id, "claimed_by": user[0]})
 
     @app.post("/api/reveal/{case_id:path}")
