@@ -71,7 +71,8 @@ def test_cli_end_to_end(tmp_path):
     )
     assert r.exit_code == 0, r.output
     graph = json.loads(r.output.splitlines()[-1])["graph"]
-    assert set(graph) == {"evasion", "expansion", "clusters", "discovery"}
+    assert set(graph) == {"evasion", "evasion_in_scan", "expansion", "clusters", "discovery"}
+    assert graph["evasion_in_scan"]["linked"] > 0 and graph["evasion_in_scan"]["false_link_rate"] <= 0.1
     assert graph["evasion"]["precision"] >= 0.8 and graph["discovery"]["benign_trends_proposed"] == 0
 
 

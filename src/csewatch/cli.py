@@ -349,6 +349,8 @@ def _evaluate_graph(store: Store, path: Path) -> dict:
         evasion_metrics,
         expansion_metrics,
         read_graph_labels,
+        stream_evasion_links,
+        stream_evasion_metrics,
     )
     from csewatch.graph.evasion import link_evaders, suspended_accounts
     from csewatch.graph.expand import default_seeds, expand
@@ -358,6 +360,7 @@ def _evaluate_graph(store: Store, path: Path) -> dict:
     g = build_graph(store, pol)
     disc, _proposals = discover(store, pol)
     return {
+        "evasion_in_scan": stream_evasion_metrics(stream_evasion_links(store), labels),
         "evasion": evasion_metrics(link_evaders(store, pol, g), labels, suspended_accounts(store)),
         "expansion": expansion_metrics(expand(g, default_seeds(store), top=50), labels),
         "clusters": cluster_metrics(cofollow_clusters(g), g, labels),

@@ -96,6 +96,7 @@ class Account(msgspec.Struct, omit_defaults=True):
     status: str | None = None  # None: this record does not say (keeps what is known)
     status_reason: str | None = None
     is_bot: bool | None = None
+    status_at: float | None = None  # when the record's status took effect, where the source says
 
     @property
     def key(self) -> str:

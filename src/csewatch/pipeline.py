@@ -18,13 +18,14 @@ from csewatch.detect import Detector, Prepared, StreamState
 from csewatch.detect.account import AccountDetector
 from csewatch.detect.commerce import CommerceDetector
 from csewatch.detect.context import ContextDetector
+from csewatch.detect.evasion import EvasionWatch
 from csewatch.detect.hashtags import HashtagDetector
 from csewatch.detect.lexicon import Lexicon, LexiconDetector
 from csewatch.detect.links import LinkDetector, LinkMatcher
 from csewatch.ingest import Source, expand_sources, parse_line
 from csewatch.ingest import common as ingest_common
 from csewatch.ingest.common import Reject
-from csewatch.model import Account, Post, Signal, Verdict
+from csewatch.model import Account, Edge, Post, Signal, Verdict
 from csewatch.normalize import Normalizer
 from csewatch.policy import Policy
 from csewatch.review.decisions import ReviewService
@@ -54,6 +55,8 @@ class DetectionEngine:
         ]
         if media is not None:
             self.detectors.append(media)
+        # reads the other detectors' signals of the same post (announcement, links)
+        self.evasion = EvasionWatch(policy, self.normalizer, self.links)
         self.triage = Triage(policy)
 
     def process(
@@ -65,6 +68,7 @@ class DetectionEngine:
         signals: list[Signal] = []
         for d in self.detectors:
             signals.extend(d.detect(p, state))
+        signals.extend(self.evasion.check(p, signals, state))
         verdict = self.triage.judge(post, signals)
         if verdict is not None or explain_all:
             p.materialize()
@@ -117,15 +121,17 @@ class Scanner:
         if store is not None:
             for ks in self.state.all():
                 ks.loader = store.load_state
+            self.engine.evasion.follow_loader = store.follows_of
         self.casebook = CaseBook(self.engine.triage)  # without a store: the run's cases in memory
         self.verdicts: dict[tuple[str, str], Verdict] = {}
 
     # -- accounts ----------------------------------------------------------------------------
-    def _remember_account(self, acc: Account) -> None:
+    def _remember_account(self, acc: Account) -> Account:
+        """Merge a record into what is known of the account; returns the merged account."""
         k = (acc.platform, acc.id)
         old = self.accounts.get(k)
         if old is None:
-            self.accounts[k] = acc
+            self.accounts[k] = old = acc
         else:
             upd = {
                 f: getattr(acc, f)
@@ -137,15 +143,20 @@ class Scanner:
         if len(self.accounts) > 500_000:
             for key in list(self.accounts)[:100_000]:
                 del self.accounts[key]
+        return old
 
-    def _prefetch(self, posts: list[Post]) -> None:
-        if self.store is None or not posts:
+    def _prefetch(self, posts: list[Post], status_records: list[Account]) -> None:
+        if self.store is None or not (posts or status_records):
             return
-        missing = list({(p.platform, p.author_id) for p in posts} - self.accounts.keys())
+        wanted = {(p.platform, p.author_id) for p in posts} | {(a.platform, a.id) for a in status_records}
+        missing = list(wanted - self.accounts.keys())
         if missing:
             for k, acc in self.store.load_accounts(missing).items():
                 self.accounts.setdefault(k, acc)
-        self.state.author_times.prefetch(f"{p.platform}:{p.author_id}" for p in posts)
+        authors = [f"{p.platform}:{p.author_id}" for p in posts]
+        self.state.author_times.prefetch(authors)
+        self.state.evasion_seen.prefetch(authors)
+        self.state.author_links.prefetch(authors)
         parents = [f"{p.platform}:{p.reply_to or p.quote_of}" for p in posts if p.reply_to or p.quote_of]
         self.state.media_posts.prefetch(parents)
         links = self.engine.links
@@ -189,7 +200,7 @@ class Scanner:
                     summary.resumed_from[src.key] = line_no
         fmt_hint = fmt or known_fmt
         size = src.size
-        pending: list[tuple[list[Account], Post | None]] = []
+        pending: list[tuple[list[Account], list[Edge], Post | None]] = []
         batch = Batch(source=src.key, position=position, line=line_no, fmt=fmt_hint)
         n_in_batch = 0
         for n, pos, raw in src.lines(position, line_no):
@@ -206,8 +217,8 @@ class Scanner:
                 batch.posts.extend(record.posts)
                 batch.accounts.extend(record.accounts)
                 batch.edges.extend(record.edges)
-                pending.append((record.accounts, None))
-                pending.extend(([], post) for post in record.posts)
+                pending.append((record.accounts, record.edges, None))
+                pending.extend(([], [], post) for post in record.posts)
             batch.position, batch.line, batch.fmt = pos, n, fmt_hint
             n_in_batch += 1
             if n_in_batch >= self.batch_size:
@@ -223,14 +234,22 @@ class Scanner:
             self.progress(src.key, size or batch.position, size, summary.posts)
 
     def _finish_batch(self, batch: Batch, pending: list, summary: ScanSummary) -> None:
-        self._prefetch([p for _a, p in pending if p is not None])
+        self._prefetch(
+            [p for _a, _e, p in pending if p is not None], [a for accs, _e, _p in pending for a in accs if a.status]
+        )
         engine = self.engine
+        watch = engine.evasion
         book = CaseBook(engine.triage) if self.store is not None else self.casebook
-        for accounts, post in pending:
+        for accounts, edges, post in pending:
+            if edges:
+                watch.observe_edges(edges)
             for acc in accounts:
-                self._remember_account(acc)
+                merged = self._remember_account(acc)
+                watch.observe_account(merged, self.state, self.state.evasion_meta.get(f"clock:{acc.platform}", 0.0))
             if post is None:
                 continue
+            if post.created_at > self.state.evasion_meta.get(f"clock:{post.platform}", 0.0):
+                self.state.evasion_meta.set(f"clock:{post.platform}", post.created_at)
             account = self.accounts.get((post.platform, post.author_id))
             signals, verdict = engine.process(post, account, self.state)
             summary.posts += 1
@@ -250,6 +269,7 @@ class Scanner:
             batch.cases = book.cases
             batch.state = {ks.namespace: ks.take_dirty() for ks in self.state.all()}
             self.store.commit_batch(batch, engine.triage, self.retain_all)
+            watch.committed()
             if self.review is not None and self.auto_rules and batch.verdicts:
                 self.review.auto_act(batch.verdicts, self.auto_rules)
         else:

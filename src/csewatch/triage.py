@@ -12,7 +12,13 @@ import msgspec
 from csewatch.model import Account, Case, Post, Signal, SubjectType, Verdict
 from csewatch.policy import Policy, Rule
 
-_ACCOUNT_CASE_CATEGORIES = {"advert_sale_trade", "solicitation", "evasion_announcement", "known_material"}
+_ACCOUNT_CASE_CATEGORIES = {
+    "advert_sale_trade",
+    "solicitation",
+    "evasion_announcement",
+    "known_material",
+    "ban_evasion",
+}
 
 
 class Triage:

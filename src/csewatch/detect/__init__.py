@@ -134,9 +134,29 @@ class StreamState:
         self.link_authors = KeyedState("link_authors")  # invite link -> first authors seen
         self.media_posts = KeyedState("media_posts")  # post key -> 1 when it carries media
         self.thread_hits = KeyedState("thread_hits")  # parent post key -> sexualising replies
+        # ban-evasion watch (csewatch.detect.evasion)
+        self.author_links = KeyedState("author_links")  # account key -> invite links it posted
+        self.evasion_suspended = KeyedState("evasion_suspended")  # account key -> profile at suspension
+        self.evasion_blocks = KeyedState("evasion_blocks")  # blocking key -> suspended account keys
+        self.evasion_followers = KeyedState("evasion_followers")  # account key -> suspended followers
+        self.evasion_names = KeyedState("evasion_names")  # handle stem / display name -> account keys
+        self.evasion_seen = KeyedState("evasion_seen")  # account key -> [checks, predecessor, ...]
+        self.evasion_meta = KeyedState("evasion_meta")  # counters and the stream clock
 
     def all(self) -> list[KeyedState]:
-        return [self.author_times, self.link_authors, self.media_posts, self.thread_hits]
+        return [
+            self.author_times,
+            self.link_authors,
+            self.media_posts,
+            self.thread_hits,
+            self.author_links,
+            self.evasion_suspended,
+            self.evasion_blocks,
+            self.evasion_followers,
+            self.evasion_names,
+            self.evasion_seen,
+            self.evasion_meta,
+        ]
 
 
 class Detector(Protocol):

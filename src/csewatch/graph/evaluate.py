@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+from sqlalchemy import func, select
 
 from csewatch.detect.hashtags import fold_tag
 from csewatch.graph.build import AccountGraph
@@ -15,6 +16,8 @@ from csewatch.graph.discovery import HashtagDiscovery
 from csewatch.graph.evasion import EvasionLink
 from csewatch.graph.expand import ExpansionHit
 from csewatch.normalize import Normalizer
+from csewatch.store import Store
+from csewatch.store import schema as S
 
 
 @dataclass
@@ -22,6 +25,15 @@ class GraphLabels:
     evaders: dict[str, str] = field(default_factory=dict)  # new account -> suspended predecessor
     network: set[str] = field(default_factory=set)
     new_tags: dict[str, str] = field(default_factory=dict)  # folded tag -> advert | benign_trend
+
+    def chain(self, account: str) -> list[str]:
+        """The suspended accounts an evader descends from: predecessor, its predecessor, ..."""
+        out: list[str] = []
+        cur = self.evaders.get(account)
+        while cur is not None and cur not in out:
+            out.append(cur)
+            cur = self.evaders.get(cur)
+        return out
 
     @property
     def members(self) -> set[str]:
@@ -58,6 +70,61 @@ def evasion_metrics(links: list[EvasionLink], labels: GraphLabels, suspended: se
         "recall_observed": round(correct / max(len(observable), 1), 4),
         "precision": round(correct / max(len(links), 1), 4),
         "false_links": len(links) - correct,
+    }
+
+
+def stream_evasion_links(store: Store) -> dict[str, tuple[str, int]]:
+    """Links the scan drew, from its ``ban_evasion_link`` signals: account key -> (predecessor, the
+    1-based number of the account's post that first carried the link)."""
+    sg, po = S.signals, S.posts
+    first: dict[str, tuple[float, str, str]] = {}
+    with store.engine.connect() as conn:
+        q = (
+            select(sg.c.platform, sg.c.subject_id, sg.c.evidence, po.c.created_at, po.c.id)
+            .join(po, (po.c.platform == sg.c.platform) & (po.c.id == sg.c.post_id))
+            .where(sg.c.indicator == "ban_evasion_link")
+        )
+        for platform, account, evidence, t, pid in conn.execute(q):
+            key = f"{platform}:{account}"
+            pred = next((e["text"] for e in evidence if e.get("field") == "predecessor"), "")
+            if key not in first or (t, pid) < first[key][:2]:
+                first[key] = (t, pid, pred)
+        out: dict[str, tuple[str, int]] = {}
+        for key, (t, pid, pred) in first.items():
+            platform, _, account = key.partition(":")
+            n_before = conn.execute(
+                select(func.count())
+                .select_from(po)
+                .where(
+                    po.c.platform == platform,
+                    po.c.author_id == account,
+                    (po.c.created_at < t) | ((po.c.created_at == t) & (po.c.id < pid)),
+                )
+            ).scalar_one()
+            out[key] = (pred, n_before + 1)
+    return out
+
+
+def stream_evasion_metrics(links: dict[str, tuple[str, int]], labels: GraphLabels, within: int = 5) -> dict:
+    """The scan's links against the labels: evaders linked to their predecessor by their ``within``-th
+    post, and false links (an account linked to anything but its true predecessor)."""
+    truth = labels.evaders
+    correct_by = sum(1 for a, (p, n) in links.items() if truth.get(a) == p and n <= within)
+    correct = sum(1 for a, (p, _n) in links.items() if truth.get(a) == p)
+    # a link to an earlier suspended account of the same chain (the predecessor's own predecessor...)
+    # names the right operator but not the immediate predecessor: counted apart, not as correct
+    same_operator = sum(1 for a, (p, _n) in links.items() if truth.get(a) != p and p in labels.chain(a))
+    false = len(links) - correct - same_operator
+    return {
+        "evaders": len(truth),
+        "linked": len(links),
+        f"correct_within_{within}_posts": correct_by,
+        "correct_later": correct - correct_by,
+        "recall_within": round(correct_by / max(len(truth), 1), 4),
+        "earlier_account_of_same_operator": same_operator,
+        "false_links": false,
+        "false_link_rate": round(false / max(len(links), 1), 4),
+        "precision": round(correct / max(len(links), 1), 4),
     }
 
 

@@ -5,14 +5,19 @@ follows), so an account is never compared with every suspended one. Each pair is
 and display-name similarity (rapidfuzz), bio overlap, shared off-platform links, avatar hash,
 follow-set overlap and an evasion announcement by the new account; the score is a noisy-OR of the
 weighted features, and every feature that contributed is kept as evidence.
+
+``score_pair`` is shared with the scan's incremental linking (``csewatch.detect.evasion``), which
+draws the same links post by post as accounts appear; this module is the batch job over the store.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import msgspec
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
@@ -32,7 +37,27 @@ WEIGHTS = {
     "avatar": 0.85,
     "follows": 0.75,
     "announcement": 0.3,
+    "timing": 0.5,
+    "names_predecessor": 0.8,
 }
+IDENTITY = ("handle", "bio", "links", "avatar", "names_predecessor")
+
+
+def evidence_nats(score: float) -> float:
+    """The noisy-OR score as additive evidence, -ln(1 - score): features add up on this scale, so
+    the margin between two candidates is measured here rather than on the compressed score."""
+    return -math.log(max(1.0 - score, 1e-9))
+
+
+def clear_winner(scored: list[tuple[float, str]], threshold: float, margin: float) -> bool:
+    """``scored``: (score, candidate) best first. The best links when it reaches ``threshold`` and has
+    ``margin`` more evidence (nats) than the runner-up; otherwise which account is back is unknown."""
+    if not scored or scored[0][0] < threshold:
+        return False
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    return evidence_nats(scored[0][0]) - evidence_nats(runner_up) >= margin
+
+
 _SUFFIX = re.compile(r"(?:[_.\-]?(?:new|back|backup|bkp|alt|official|real|again|v?\d+))+$")
 _WORD = re.compile(r"[a-z0-9]{2,}")
 
@@ -48,6 +73,9 @@ class Profile:
     avatar: str | None
     created_at: float | None
     announced: bool = False
+    suspended_at: float | None = None
+    first_post_at: float | None = None  # when the account was first seen posting
+    mentioned: set[str] = field(default_factory=set)  # @handles its posts named (folded)
 
 
 @dataclass
@@ -60,6 +88,11 @@ class EvasionLink:
     def explanation(self) -> str:
         parts = "; ".join(f"{k}: {v}" for k, v in self.evidence.items())
         return f"likely the returning account of suspended {self.predecessor} (score {self.score:.2f}): {parts}"
+
+
+def handle_core(handle: str) -> str:
+    """The handle as spelled, separators kept, without its domain and "_new2"-style suffixes."""
+    return _SUFFIX.sub("", handle.lower().split("@", 1)[0].split(".bsky.")[0])
 
 
 def handle_stem(norm: Normalizer, handle: str) -> str:
@@ -82,6 +115,10 @@ def _profiles(store: Store, policy: Policy) -> tuple[list[Profile], list[Profile
                 )
             )
         }
+        # what the scan's evasion watch recorded: suspension times, first posts, @names, posted links
+        at_suspension = _state(conn, "evasion_suspended")
+        first_seen = _state(conn, "evasion_seen")
+        posted = _state(conn, "author_links")
         for row in conn.execute(
             select(
                 a.c.platform,
@@ -99,6 +136,7 @@ def _profiles(store: Store, policy: Policy) -> tuple[list[Profile], list[Profile
             key = f"{platform}:{aid}"
             texts = [bio or ""] + list(acc_links or [])
             found = {lk for t in texts for _s, _e, _svc, lk in links.find(norm.plain(t))}
+            found.update(posted.get(key) or ())
             prof = Profile(
                 key,
                 handle or "",
@@ -110,8 +148,18 @@ def _profiles(store: Store, policy: Policy) -> tuple[list[Profile], list[Profile
                 created,
                 key in announced,
             )
+            if (d := at_suspension.get(key)) is not None:
+                prof.suspended_at = d.get("suspended_at")
+            if (seen := first_seen.get(key)) is not None and len(seen) >= 7:
+                prof.first_post_at, prof.mentioned = seen[5], set(seen[6])
             (suspended if status in SUSPENDED else others).append(prof)
     return suspended, others
+
+
+def _state(conn, namespace: str) -> dict:
+    ds = S.detector_state
+    q = select(ds.c.key, ds.c.value).where(ds.c.namespace == namespace)
+    return {k: msgspec.msgpack.decode(v) for k, v in conn.execute(q)}
 
 
 def suspended_accounts(store: Store) -> set[str]:
@@ -128,33 +176,58 @@ def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _others(common: dict[str, int], prefix: str, a: str, b: str) -> int:
+    """1 + how many accounts besides the pair use the stem or name (``common`` counts the pair too)."""
+    if a == b:
+        return max(common.get(prefix + a, 2) - 1, 1)
+    return max(common.get(prefix + a, 1), common.get(prefix + b, 1))
+
+
+def margin_text(best: float, runner_up: float) -> str:
+    return f"{evidence_nats(best) - evidence_nats(runner_up):.2f} nats more evidence than the next candidate"
+
+
+def _ago(seconds: float) -> str:
+    s = abs(seconds)
+    return f"{s / 60:.0f} min" if s < 5400 else f"{s / 3600:.1f} h"
+
+
 def score_pair(
-    new: Profile, old: Profile, g: AccountGraph | None, commonness: dict[str, int] | None = None
+    new: Profile,
+    old: Profile,
+    g: AccountGraph | None,
+    commonness: dict[str, int] | None = None,
+    follows: tuple[set, set] | None = None,
+    weights: dict[str, float] | None = None,
 ) -> tuple[float, dict[str, str]]:
     """Score and evidence of "new is old, back". ``commonness`` counts accounts per handle stem and
-    display name: a stem many accounts share (``noahart``) says little, so it is discounted."""
+    display name: a stem many accounts share (``noahart``) says little, so it is discounted.
+    Follow sets come from the graph ``g`` or, in the scan, as ``follows`` (new's, old's)."""
+    w = WEIGHTS if not weights else {**WEIGHTS, **weights}
     feats: dict[str, float] = {}
     ev: dict[str, str] = {}
     common = commonness or {}
     if new.stem and old.stem and len(new.stem) >= 3:
         sim = fuzz.ratio(new.stem, old.stem) / 100
-        n = max(common.get("h:" + new.stem, 1), common.get("h:" + old.stem, 1))
-        if sim >= 0.75:
-            feats["handle"] = sim / n
+        n = _others(common, "h:", new.stem, old.stem)
+        if sim >= 0.75:  # 0.75 -> nothing, 1.0 -> full weight: near misses of short stems are common
+            # evaders keep their spelling; "cp.vids" and "cpvids" share a stem but are told apart
+            spelled = handle_core(new.handle) == handle_core(old.handle)
+            feats["handle"] = (sim - 0.75) / 0.25 / n * (1.0 if spelled else 0.6)
             ev["handle"] = f"{new.handle!r} ~ {old.handle!r} ({sim:.2f}" + (
-                f", stem used by {n} accounts)" if n > 1 else ")"
+                f", stem used by {n - 1} other accounts)" if n > 1 else ")"
             )
     if new.name and old.name and len(new.name) >= 3:
         sim = fuzz.ratio(new.name, old.name) / 100
-        n = max(common.get("n:" + new.name, 1), 1)
-        if sim >= 0.85:
-            feats["display_name"] = sim / n
+        n = _others(common, "n:", new.name, old.name)
+        if sim >= 0.9:  # "omar w." and "omar l." are two people
+            feats["display_name"] = (sim - 0.8) / 0.2 / n
             ev["display_name"] = f"{new.name!r} ~ {old.name!r} ({sim:.2f}" + (
-                f", name used by {n} accounts)" if n > 1 else ")"
+                f", name used by {n - 1} other accounts)" if n > 1 else ")"
             )
     bj = _jaccard(new.bio_tokens, old.bio_tokens)
-    if bj >= 0.5 and len(new.bio_tokens | old.bio_tokens) >= 3:
-        feats["bio"] = bj
+    if bj >= 0.75 and len(new.bio_tokens | old.bio_tokens) >= 3:  # evaders copy bios; templates overlap
+        feats["bio"] = (bj - 0.5) / 0.5
         ev["bio"] = f"{bj:.2f} of bio words shared"
     shared_links = new.links & old.links
     if g is not None:
@@ -163,22 +236,45 @@ def score_pair(
             for key, members in g.shared.items():
                 if key.startswith("link:") and nv in members and ov in members:
                     shared_links.add(key[5:])
-            fj = _jaccard(g.follows_of(nv), g.follows_of(ov))
-            if fj >= 0.3:
-                feats["follows"] = fj
-                ev["follows"] = f"{fj:.2f} of followed accounts shared"
+            follows = (g.follows_of(nv), g.follows_of(ov))
+    if follows is not None:
+        fj = _jaccard(*follows)
+        if fj >= 0.3:
+            feats["follows"] = fj
+            ev["follows"] = f"{fj:.2f} of followed accounts shared"
     if shared_links:
         feats["links"] = 1.0
         ev["links"] = ", ".join(sorted(shared_links)[:3])
     if new.avatar and new.avatar == old.avatar:
         feats["avatar"] = 1.0
         ev["avatar"] = "same avatar hash"
-    if new.announced and feats:
+    old_local = old.handle.lower().split(".bsky.")[0].lstrip("@")
+    if old_local and old_local in new.mentioned:
+        feats["names_predecessor"] = 1.0
+        ev["names_predecessor"] = f"its posts name @{old_local}"
+    # display names, follows (a network shares them), announcements and timing say "one of them",
+    # not "this one": they count only beside a feature of the account's own identity
+    core = any(k in feats for k in IDENTITY)
+    if core and new.announced:
         feats["announcement"] = 1.0
         ev["announcement"] = "posted a ban-evasion announcement"
+    if core and old.suspended_at:
+        # "back within minutes": created, or first seen posting, about when the other was suspended
+        moments = []
+        if new.created_at:
+            moments.append((abs(new.created_at - old.suspended_at), new.created_at - old.suspended_at, "created"))
+        if new.first_post_at and new.first_post_at >= old.suspended_at:
+            moments.append((new.first_post_at - old.suspended_at, new.first_post_at - old.suspended_at, "first post"))
+        if moments:
+            gap, dt, what = min(moments)
+            if gap <= 86400:
+                feats["timing"] = 1.0 if gap <= 3600 else 0.6 if gap <= 6 * 3600 else 0.3
+                ev["timing"] = f"{what} {_ago(dt)} {'after' if dt >= 0 else 'before'} the suspension"
+    if not core:
+        return 0.0, {}
     p_not = 1.0
     for k, v in feats.items():
-        p_not *= 1 - WEIGHTS[k] * v
+        p_not *= 1 - w[k] * v
     return 1 - p_not, ev
 
 
@@ -188,11 +284,12 @@ def link_evaders(
     g: AccountGraph | None = None,
     threshold: float = 0.6,
     window_days: float = 60,
-    margin: float = 0.05,
+    margin: float = 0.3,
 ) -> list[EvasionLink]:
     """The best-scoring suspended predecessor of each account created within ``window_days`` of the
     newest account (or that announced its return), when the score reaches ``threshold`` and beats the
-    next candidate by ``margin``: when two suspended accounts fit as well, no link is drawn."""
+    next candidate by ``margin`` (nats, see ``clear_winner``): when two suspended accounts fit as well,
+    no link is drawn."""
     suspended, others = _profiles(store, policy)
     return link_profiles(suspended, others, g, threshold, window_days, margin)
 
@@ -203,7 +300,7 @@ def link_profiles(
     g: AccountGraph | None = None,
     threshold: float = 0.6,
     window_days: float = 60,
-    margin: float = 0.05,
+    margin: float = 0.3,
 ) -> list[EvasionLink]:
     """The linking itself, over profiles already loaded (the store-free core, used by benchmarks)."""
     if not suspended:
@@ -214,11 +311,13 @@ def link_profiles(
             commonness["h:" + p.stem] += 1
         if p.name:
             commonness["n:" + p.name] += 1
+    # the discount is bounded as in the scan (which counts at most 20 accounts per stem or name)
+    commonness = {k: min(v, 20) for k, v in commonness.items()}
     newest = max((p.created_at or 0) for p in others + suspended)
     recent = [p for p in others if p.announced or (p.created_at and p.created_at >= newest - window_days * 86400)]
     blocks: dict[str, list[Profile]] = defaultdict(list)
     for old in suspended:
-        for k in _keys(old):
+        for k in block_keys(old):
             blocks[k].append(old)
     followed_by_suspended: dict[int, list[Profile]] = defaultdict(list)
     if g is not None:
@@ -229,7 +328,7 @@ def link_profiles(
     out = []
     for new in recent:
         cands: dict[str, Profile] = {}
-        for k in _keys(new):
+        for k in block_keys(new):
             for old in blocks.get(k, ()):
                 cands[old.key] = old
         if g is not None and (v := g.vertex(new.key)) is not None:
@@ -243,24 +342,18 @@ def link_profiles(
             ((*score_pair(new, old, g, commonness), old) for old in cands.values() if old.key != new.key),
             key=lambda t: -t[0],
         )
-        if not scored or scored[0][0] < threshold:
-            continue
+        if not clear_winner([(t[0], t[2].key) for t in scored], threshold, margin):
+            continue  # too weak, or two suspended accounts fit about as well: which one is back is unknown
         best_score, ev, old = scored[0]
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
-        if best_score - runner_up < margin:
-            continue  # two suspended accounts fit about as well: which one is back is not known
         out.append(
-            EvasionLink(
-                new.key,
-                old.key,
-                round(best_score, 4),
-                {**ev, "margin": f"{best_score - runner_up:.2f} over the next candidate"},
-            )
+            EvasionLink(new.key, old.key, round(best_score, 4), {**ev, "margin": margin_text(best_score, runner_up)})
         )
     return sorted(out, key=lambda e: -e.score)
 
 
-def _keys(p: Profile) -> list[str]:
+def block_keys(p: Profile) -> list[str]:
+    """Blocking keys: only suspended accounts sharing one of these are compared with ``p``."""
     keys = []
     if len(p.stem) >= 3:
         keys.append("h:" + p.stem[:5])

@@ -126,7 +126,13 @@ def parse(obj: dict, source: str) -> Record:
         if active is True:
             status = "active"
         out.accounts.append(
-            Account(id=did, platform=PLATFORM, status=status, status_reason=f"jetstream account event: {status}")
+            Account(
+                id=did,
+                platform=PLATFORM,
+                status=status,
+                status_at=when or None,
+                status_reason=f"jetstream account event: {status}",
+            )
         )
         return out
     if kind != "commit":

@@ -1,7 +1,8 @@
 """X API v2 adapter: a response or stream line with ``data`` (one tweet or a list) and ``includes``
 (``users``, ``media``, ``tweets``). Reads ``note_tweet`` long text, ``entities`` (hashtags, urls with
 ``expanded_url``, mentions), ``referenced_tweets`` (replied_to / quoted / retweeted), media keys,
-and users' ``description``, ``created_at``, ``public_metrics``, ``entities.url``.
+and users' ``description``, ``created_at``, ``public_metrics``, ``entities.url``. Also reads the user
+compliance stream's events (``user_suspend``, ``user_unsuspend``, ``user_delete``...) as account status.
 """
 
 from __future__ import annotations
@@ -12,11 +13,47 @@ from csewatch.model import Account, Edge, MediaRef, Post, Record
 PLATFORM = "x"
 
 
+# User compliance stream events (GET /2/users/compliance/stream) and the account status they mean;
+# None: the event is understood but changes no status csewatch keeps.
+USER_EVENTS: dict[str, str | None] = {
+    "user_suspend": "suspended",
+    "user_unsuspend": "active",
+    "user_delete": "deleted",
+    "user_undelete": "active",
+    "user_protect": None,
+    "user_unprotect": None,
+    "user_withheld": None,
+    "user_profile_modification": None,
+}
+
+
 def looks_like(obj: dict) -> bool:
     data = obj.get("data")
     if isinstance(data, list):
         data = data[0] if data else {}
+    if isinstance(data, dict) and len(data) == 1 and next(iter(data)) in USER_EVENTS:
+        return True
     return isinstance(data, dict) and "text" in data and ("author_id" in data or "edit_history_tweet_ids" in data)
+
+
+def _user_event(name: str, ev: dict) -> Record:
+    where = f"data.{name}"
+    user = as_dict(ev.get("user"), f"{where}.user")
+    uid = req_str(user, "id", f"{where}.user")
+    at = parse_time(ev.get("event_at"), f"{where}.event_at") or None
+    status = USER_EVENTS[name]
+    rec = Record(posts=[], accounts=[], edges=[])
+    if status is not None:
+        rec.accounts.append(
+            Account(
+                id=uid,
+                platform=PLATFORM,
+                status=status,
+                status_at=at,
+                status_reason=f"X user compliance event: {name}",
+            )
+        )
+    return rec
 
 
 def _user(u: dict, where: str) -> Account:
@@ -106,6 +143,8 @@ def parse(obj: dict, source: str) -> Record:
         if "errors" in obj:
             raise Reject("X API error object, no data")
         raise Reject("no 'data' member")
+    if isinstance(data, dict) and len(data) == 1 and (name := next(iter(data))) in USER_EVENTS:
+        return _user_event(name, as_dict(data[name], f"data.{name}"))
     tweets = data if isinstance(data, list) else [data]
     includes = as_dict(obj.get("includes"), "includes")
     media_index = {

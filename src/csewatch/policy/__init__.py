@@ -36,6 +36,7 @@ DETECTOR_INDICATORS = frozenset(
         "context_age_mention",
         "context_trade_request",
         "known_material",
+        "ban_evasion_link",
     }
 )
 
@@ -66,6 +67,17 @@ class Automation(msgspec.Struct, forbid_unknown_fields=True):
     min_precision: float = 0.98
 
 
+class Evasion(msgspec.Struct, forbid_unknown_fields=True):
+    """Ban-evasion linking during the scan: which accounts are compared with suspended ones, and how
+    sure a link must be. Weights are those of the noisy-OR over the pair's features."""
+
+    link_score: float = 0.6  # a link is drawn at this score or above
+    margin: float = 0.3  # ... and only with this much more evidence, -ln(1-score), than the runner-up
+    window_days: float = 30  # accounts younger than this (or that announce a ban) are compared
+    checks: int = 20  # an account is compared on this many of its first posts at most
+    weights: dict[str, float] = {}  # overrides of the feature weights (handle, bio, links, timing, ...)
+
+
 class StoreOptions(msgspec.Struct, forbid_unknown_fields=True):
     retain_posts: str = "all"
 
@@ -78,6 +90,7 @@ class Pack(msgspec.Struct, forbid_unknown_fields=True):
     priority: Priority = msgspec.field(default_factory=Priority)
     store: StoreOptions = msgspec.field(default_factory=StoreOptions)
     automation: Automation = msgspec.field(default_factory=Automation)
+    evasion: Evasion = msgspec.field(default_factory=Evasion)
 
 
 class Term(msgspec.Struct, forbid_unknown_fields=True):
@@ -219,6 +232,13 @@ def check_policy(policy: Policy) -> list[str]:
     d = policy.directory
     known = policy.known_indicators()
     seen_ids: set[str] = set()
+    from csewatch.graph.evasion import WEIGHTS
+
+    for name, w in policy.pack.evasion.weights.items():
+        if name not in WEIGHTS:
+            problems.append(f"{d}/pack.yaml: evasion.weights names unknown feature '{name}' (known: {sorted(WEIGHTS)})")
+        elif not 0 <= w <= 1:
+            problems.append(f"{d}/pack.yaml: evasion.weights.{name} must lie in [0, 1]")
     for i, rule in enumerate(policy.rules.rules):
         where = f"{d}/rules.yaml: rules[{i}] ({rule.id})"
         if rule.id in seen_ids:

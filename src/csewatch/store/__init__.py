@@ -253,6 +253,17 @@ class Store:
                     out[k] = msgspec.msgpack.decode(v)
         return out
 
+    def follows_of(self, platform: str, ids: list[str]) -> dict[str, set[str]]:
+        """Stored follow edges of these accounts: id -> ids followed (the edges' primary key serves it)."""
+        out: dict[str, set[str]] = {}
+        e = schema.edges
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids, _CHUNK):
+                q = select(e.c.src, e.c.dst).where(e.c.platform == platform, e.c.kind == "follow", e.c.src.in_(chunk))
+                for src, dst in conn.execute(q):
+                    out.setdefault(src, set()).add(dst)
+        return out
+
     def load_accounts(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
         with self.engine.connect() as conn:
             rows = self._fetch_by_keys(conn, schema.accounts, keys)

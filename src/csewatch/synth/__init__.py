@@ -310,6 +310,14 @@ class SynthAccount:
     followers: int
     kind: str = "benign"
     status: str | None = None
+    channels: list[str] = field(default_factory=list)  # an advertiser's own off-platform channels, reused
+    suspended_at: float | None = None
+    active_from: float | None = None  # an evader posts only once its predecessor is suspended
+
+    def alive(self, t: float) -> bool:
+        """Whether the account exists, posts, and is not suspended at time ``t``."""
+        start = max(self.created_at, self.active_from or self.created_at)
+        return start <= t and (self.suspended_at is None or t < self.suspended_at)
 
 
 @dataclass
@@ -471,8 +479,10 @@ class Generator:
                 "travel addict ✈️",
             ]
         )
+        channels: list[str] = []
         if kind in ("advertiser", "bot", "evader"):
-            handle, name, bio = self._advert_profile(handle, name)
+            channels = [self._invite_raw() for _ in range(r.choice([1, 1, 2]))]
+            handle, name, bio = self._advert_profile(handle, name, channels)
         created = START - (
             r.uniform(0, 5) * 86400
             if (young or kind in ("advertiser", "bot", "evader") and r.random() < 0.7)
@@ -487,11 +497,12 @@ class Generator:
             created,
             int(r.paretovariate(1.2) * 20) if kind == "benign" else r.randint(0, 400),
             kind,
+            channels=channels,
         )
         self.accounts.append(acc)
         return acc
 
-    def _advert_profile(self, handle: str, name: str) -> tuple[str, str, str]:
+    def _advert_profile(self, handle: str, name: str, channels: list[str]) -> tuple[str, str, str]:
         r = self.rng
         style = r.random()
         if style < 0.4:
@@ -504,7 +515,7 @@ class Generator:
         if r.random() < 0.5:
             bio_parts.append(self._price())
         if r.random() < 0.5:
-            bio_parts.append(self._invite())
+            bio_parts.append(self._present_link(r.choice(channels)))
         if r.random() < 0.4:
             bio_parts.append(r.choice(CONTACT))
         bio = " | ".join(bio_parts)
@@ -517,11 +528,21 @@ class Generator:
             n=r.choice([5, 10, 15, 20, 25, 30, 50, 60, 90, 100, 150]), d=r.randint(1, 9)
         )
 
-    def _invite(self) -> str:
+    def _invite_raw(self) -> str:
         r = self.rng
         host = r.choice(INVITE_HOSTS)
         code = "".join(r.choices(string.ascii_letters + string.digits, k=r.randint(6, 12)))
-        link = f"{host}/{code}"
+        return f"{host}/{code}"
+
+    def _invite(self, acc: SynthAccount | None = None) -> str:
+        """An invite link as posted: the account's own channel most of the time, else a fresh one."""
+        r = self.rng
+        if acc is not None and acc.channels and r.random() < 0.7:
+            return self._present_link(r.choice(acc.channels))
+        return self._present_link(self._invite_raw())
+
+    def _present_link(self, link: str) -> str:
+        r = self.rng
         if r.random() < 0.25:
             link = link.replace(".", r.choice(["[.]", "(dot)", " . ", "(.)"]), 1)
         if r.random() < 0.3:
@@ -575,7 +596,7 @@ class Generator:
             elif kind == "price":
                 slots.append(self._price())
             elif kind == "link":
-                link = self._invite()
+                link = self._invite(acc)
                 slots.append(link)
                 if r.random() < 0.5 and "(" not in link and "[" not in link and " " not in link:
                     urls.append(link if link.startswith("http") else "https://" + link)
@@ -706,16 +727,18 @@ class Generator:
         r.shuffle(parts)
         return SynthPost(acc.platform, self._post_id(acc), acc, self._join(parts), t, "solicitation", "solicitation")
 
-    def evasion(self, acc: SynthAccount, t: float) -> SynthPost:
+    def evasion(self, acc: SynthAccount, t: float, old: SynthAccount | None = None) -> SynthPost:
         r = self.rng
         parts = [self.obf(r.choice(EVASION)), r.choice(EVASION_TAIL)]
+        if old is not None and r.random() < 0.3:  # names the suspended account
+            parts.append(r.choice(["old acc @", "was @", "ex @", "RIP @"]) + old.handle.split(".bsky.")[0])
         extra = r.choice(["term", "term", "tag", "offer"])
         if extra == "term":
             parts.append(self.obf(r.choice(ABUSE_STRONG + ABUSE_AMBIG)) + " " + r.choice(OFFER))
         elif extra == "tag":
             parts.append(self._hashtag(["cp", r.choice(["sale", "trade", "sell"])]))
         else:
-            parts += [r.choice(OFFER), self._invite(), r.choice(CONTACT)]
+            parts += [r.choice(OFFER), self._invite(acc), r.choice(CONTACT)]
         r.shuffle(parts)
         return SynthPost(
             acc.platform, self._post_id(acc), acc, self._join(parts), t, "evasion_announcement", "evasion", extra
@@ -737,12 +760,14 @@ class Generator:
                 b = r.choice(popular) if r.random() < 0.5 else r.choice(pool)
                 if b is not a:
                     self.follows.append((START - r.uniform(0, 30) * 86400, a, b))
-        for plat in {a.platform for a in advertisers}:
+        for plat in sorted({a.platform for a in advertisers}):
             members = [a for a in advertisers if a.platform == plat]
             hubs = members[: max(2, len(members) // 3)] + r.sample(
                 by_platform.get(plat, members), k=min(6, len(by_platform.get(plat, [])))
             )
-            for a in members:
+            # quiet members (buyers, reposters) post nothing themselves: only the graph shows them
+            quiet = [self.account("quiet", plat) for _ in range(max(1, len(members) // 2))]
+            for a in members + quiet:
                 self.network.append(a)
                 for b in r.sample(hubs, k=max(1, int(len(hubs) * r.uniform(0.6, 0.9)))):
                     if b is not a:
@@ -755,7 +780,8 @@ class Generator:
         """An evader re-follows much of what its suspended predecessor followed."""
         for b in self._follows_of.get(old.id, []):
             if self.rng.random() < 0.7:
-                self.follows.append((t - 30, new, b))
+                self.follows.append((t, new, b))
+                self._follows_of.setdefault(new.id, []).append(b)
 
     # -- the stream ---------------------------------------------------------------------------------
     def generate(self) -> None:
@@ -803,7 +829,10 @@ class Generator:
             elif roll < bounds[1]:
                 self.posts.append(self.hard_negative(r.choice(benign_accounts), t))
             elif roll < bounds[2]:
-                acc = r.choice(advertisers)
+                alive = [a for a in advertisers if a.alive(t)]
+                if not alive:
+                    continue
+                acc = r.choice(alive)
                 if acc.kind == "bot":  # a burst: several posts a minute
                     for k in range(r.randint(3, 8)):
                         self.posts.append(self.advert(acc, t + k * r.uniform(4, 15)))
@@ -823,22 +852,34 @@ class Generator:
             elif roll < bounds[4]:
                 self.posts.append(self.solicitation(r.choice(repliers), t))
             elif roll < bounds[5]:
-                old = r.choice(advertisers)
-                if old.status is None:
-                    old.status = "suspended"
-                    self.suspensions.append((t, old))
+                # a suspended advertiser stops posting and comes back as a new account, which
+                # announces itself, then advertises like its predecessor (often the same channels)
+                alive = [a for a in advertisers if a.alive(t - 3600) and a.suspended_at is None]
+                if not alive:
+                    continue
+                old = r.choice(alive)
+                old.status = "suspended"
+                old.suspended_at = t
+                self.suspensions.append((t, old))
                 new = self.account("evader", old.platform, young=True)
                 new.handle = (old.handle.rstrip("0123456789") + r.choice(["_new", "2", "_back", "_bkp"]))[:30]
-                new.created_at = t - r.uniform(60, 600)
+                new.created_at = t + r.uniform(30, 1800) if r.random() < 0.7 else t - r.uniform(60, 3 * 86400)
+                new.active_from = t
                 if r.random() < 0.6:
                     new.bio = old.bio
                 if r.random() < 0.5:
                     new.display_name = old.display_name
+                if r.random() < 0.8:
+                    new.channels = list(old.channels)
                 self.evaders.append((new, old))
-                self._follow_like(new, old, t)
-                self.posts.append(self.evasion(new, t + 5))
+                advertisers.append(new)
+                self._follow_like(new, old, max(t, new.created_at) + 10)
+                self.posts.append(self.evasion(new, max(t, new.created_at) + r.uniform(20, 600), old))
             else:
                 self.posts.append(self.benign(r.choice(benign_accounts), t))
+            if len(self.posts) >= n:
+                # posts drawn before an account's suspension was drawn may fall after it: drop them
+                self.posts = [p for p in self.posts if p.author.alive(p.created_at)]
         self.posts = self.posts[:n]
         self.posts.sort(key=lambda p: (p.created_at, p.id))
 

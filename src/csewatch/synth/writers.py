@@ -356,9 +356,11 @@ def write_stream(gen: Generator, out: Path) -> dict[str, int]:
                         }
                     )
                 elif plat == "native":
-                    lines.append(_native_account(acc, "suspended"))
+                    lines.append({**_native_account(acc, "suspended"), "status_at": t})
                 elif plat == "mastodon":
                     lines.append({**_masto_account(acc), "suspended": True})
+                elif plat == "x":  # the X API v2 user compliance stream
+                    lines.append({"data": {"user_suspend": {"user": {"id": acc.id}, "event_at": iso(t)}}})
             elif post is not None:
                 a = post.author
                 if a.id not in seen:

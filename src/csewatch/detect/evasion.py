@@ -1,0 +1,245 @@
+"""Ban evasion during the scan: a new account is compared with suspended ones as its posts arrive.
+
+The watch learns from the stream itself: account records (a suspension, with its time where the
+source gives one), follow edges, and the invite links each account posts. When a young account (or
+one that announces "got banned, new account") posts, its profile so far is scored against the
+suspended accounts its blocking keys and follows point to, with ``csewatch.graph.evasion.score_pair``;
+the best candidate becomes a ``ban_evasion_link`` signal on the account when it clears the pack's
+score and beats the runner-up by the margin. The account is checked again on later posts (up to the
+pack's ``checks``) while evidence accumulates; once linked, each of its posts carries the link.
+
+Everything the watch remembers lives in ``StreamState`` namespaces (persisted with each batch), and
+follow edges come from the store for committed batches, so a resumed scan draws the same links.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+
+from csewatch.detect import Prepared, StreamState
+from csewatch.detect.links import LinkMatcher
+from csewatch.graph.evasion import SUSPENDED, Profile, block_keys, clear_winner, handle_stem, margin_text, score_pair
+from csewatch.model import Account, Edge, Evidence, Signal
+from csewatch.normalize import Normalizer
+from csewatch.policy import Policy
+
+_WORD = re.compile(r"[a-z0-9]{2,}")
+_MENTION = re.compile(r"@([A-Za-z0-9_.]{2,64})")
+_LINK_INDICATORS = {"offplatform_link", "shared_invite_link"}
+_ANNOUNCE_WITH = {
+    "abuse_material",
+    "abuse_material_ambiguous",
+    "blocked_hashtag",
+    "account_abuse_term",
+    "shared_invite_link",
+    "offplatform_link",
+    "media_offer",
+}
+_CAP_BLOCK = 50  # suspended accounts kept per blocking key / per followed account
+_CAP_NAMES = 20  # accounts counted per handle stem or display name (the commonness discount)
+_CAP_LINKS = 10  # invite links remembered per account
+
+FollowLoader = Callable[[str, list[str]], dict[str, set[str]]]  # (platform, ids) -> id -> followed ids
+
+
+class EvasionWatch:
+    name = "evasion"
+    version = "1"
+
+    def __init__(self, policy: Policy, normalizer: Normalizer, links: LinkMatcher):
+        opts = policy.pack.evasion
+        self.threshold = opts.link_score
+        self.margin = opts.margin
+        self.window_s = opts.window_days * 86400
+        self.checks = opts.checks
+        self.weights = dict(opts.weights)
+        self.norm = normalizer
+        self.links = links
+        # follow edges seen in this run and not yet committed; the store answers for the rest
+        self.follows_mem: dict[str, set[str]] = defaultdict(set)
+        self.follow_loader: FollowLoader | None = None
+
+    # -- what the stream says about accounts ---------------------------------------------------
+    def observe_edges(self, edges: list[Edge]) -> None:
+        for e in edges:
+            if e.kind == "follow":
+                self.follows_mem[f"{e.platform}:{e.src}"].add(e.dst)
+
+    def committed(self) -> None:
+        """The batch's edges are in the store now: memory need not hold them."""
+        if self.follow_loader is not None:
+            self.follows_mem.clear()
+
+    def follows(self, key: str) -> set[str]:
+        out = set(self.follows_mem.get(key, ()))
+        if self.follow_loader is not None:
+            platform, _, aid = key.partition(":")
+            out |= self.follow_loader(platform, [aid]).get(aid, set())
+        return out
+
+    def observe_account(self, acc: Account, state: StreamState, clock: float) -> None:
+        """``acc``: the merged account (every known field) after a record about it arrived."""
+        key = acc.key
+        stem = handle_stem(self.norm, acc.handle) if acc.handle else ""
+        name = self.norm.fold_term(acc.display_name) if acc.display_name else ""
+        for k in (f"h:{stem}" if len(stem) >= 3 else "", f"n:{name}" if len(name) >= 3 else ""):
+            if k:
+                _add_capped(state.evasion_names, k, key, _CAP_NAMES)
+        if acc.status in SUSPENDED:
+            if not state.evasion_suspended.get(key):
+                self._suspend(acc, key, state, acc.status_at or clock)
+        elif acc.status == "active" and state.evasion_suspended.get(key):
+            state.evasion_suspended.set(key, {})  # reinstated: no longer a predecessor
+
+    def _suspend(self, acc: Account, key: str, state: StreamState, when: float) -> None:
+        prof = self._profile(acc, key, state, announced=False)
+        state.evasion_suspended.set(
+            key,
+            {
+                "handle": prof.handle,
+                "name": prof.name,
+                "bio": sorted(prof.bio_tokens),
+                "links": sorted(prof.links),
+                "avatar": prof.avatar,
+                "created_at": prof.created_at,
+                "suspended_at": when,
+            },
+        )
+        for k in block_keys(prof):
+            _add_capped(state.evasion_blocks, k, key, _CAP_BLOCK)
+        for f in self.follows(key):
+            _add_capped(state.evasion_followers, f"{acc.platform}:{f}", key, _CAP_BLOCK)
+        meta = state.evasion_meta.get("n_suspended", 0)
+        state.evasion_meta.set("n_suspended", meta + 1)
+
+    def _profile(self, acc: Account, key: str, state: StreamState, announced: bool) -> Profile:
+        texts = [acc.bio or "", *acc.links]
+        found = {lk for t in texts if t for _s, _e, _sv, lk in self.links.find(self.norm.plain(t))}
+        found.update(state.author_links.get(key) or ())
+        return Profile(
+            key,
+            acc.handle or "",
+            handle_stem(self.norm, acc.handle or ""),
+            self.norm.fold_term(acc.display_name or ""),
+            set(_WORD.findall(self.norm.fold_term(acc.bio or ""))),
+            found,
+            acc.avatar_hash,
+            acc.created_at,
+            announced,
+        )
+
+    # -- posts --------------------------------------------------------------------------------
+    def check(self, p: Prepared, signals: list[Signal], state: StreamState) -> list[Signal]:
+        acc, post = p.account, p.post
+        if acc is None:
+            return []
+        key = acc.key
+        indicators = {s.indicator for s in signals}
+        if indicators & _LINK_INDICATORS:
+            self._remember_links(p, key, state)
+        seen = state.evasion_seen.get(key)
+        if seen and seen[1]:  # linked already: every post of the account carries the link
+            return [self._signal(p, seen[1], seen[2], seen[3])]
+        # an announcement counts when the post also carries what makes it an advert's, as in the rules
+        announced = bool("evasion" in indicators and indicators & _ANNOUNCE_WITH) or bool(seen and seen[4])
+        young = acc.created_at is not None and post.created_at - acc.created_at <= self.window_s
+        if not (young or announced):
+            return []
+        n = seen[0] if seen else 0
+        first_post = seen[5] if seen else post.created_at
+        mentioned = {*(seen[6] if seen else ()), *(m.lower().rstrip(".") for m in _MENTION.findall(post.text))}
+        mentioned_list = sorted(mentioned)[:10]
+        if n >= self.checks or not state.evasion_meta.get("n_suspended", 0):
+            if not seen:  # remember when the account was first seen posting (the timing feature)
+                state.evasion_seen.set(key, [0, "", 0.0, "", announced, first_post, mentioned_list])
+            return []
+        new = self._profile(acc, key, state, announced)
+        new.first_post_at, new.mentioned = first_post, set(mentioned_list)
+        best = self._best(new, key, acc.platform, state)
+        pred, score, explanation = best if best is not None else ("", 0.0, "")
+        state.evasion_seen.set(key, [n + 1, pred, score, explanation, announced, first_post, mentioned_list])
+        return [self._signal(p, pred, score, explanation)] if best is not None else []
+
+    def _remember_links(self, p: Prepared, key: str, state: StreamState) -> None:
+        found = {lk for _s, _e, _sv, lk in self.links.find(p.plain("text"))}
+        for u in p.post.urls:
+            found.update(lk for _s, _e, _sv, lk in self.links.find(self.norm.plain(u)))
+        if not found:
+            return
+        known = state.author_links.get(key) or []
+        if found - set(known) and len(known) < _CAP_LINKS:
+            state.author_links.set(key, sorted(set(known) | found)[:_CAP_LINKS])
+
+    def _best(self, new: Profile, key: str, platform: str, state: StreamState) -> tuple[str, float, str] | None:
+        cands: set[str] = set()
+        keys = block_keys(new) + [f"h:{st[:5]}" for m in new.mentioned if len(st := handle_stem(self.norm, m)) >= 3]
+        for k in keys:
+            cands.update(state.evasion_blocks.get(k) or ())
+        new_follows = self.follows(key)
+        counts: dict[str, int] = defaultdict(int)
+        for f in new_follows:
+            for old in state.evasion_followers.get(f"{platform}:{f}") or ():
+                counts[old] += 1
+        cands.update(k for k, c in counts.items() if c >= 2)
+        cands.discard(key)
+        if not cands:
+            return None
+        commonness = {}
+        for k in (f"h:{new.stem}", f"n:{new.name}"):
+            commonness[k] = len(state.evasion_names.get(k) or ())
+        scored = []
+        for old_key in cands:
+            d = state.evasion_suspended.get(old_key)
+            if not d:
+                continue
+            old = Profile(
+                old_key,
+                d["handle"],
+                handle_stem(self.norm, d["handle"]),
+                d["name"],
+                set(d["bio"]),
+                set(d["links"]),
+                d["avatar"],
+                d["created_at"],
+                suspended_at=d["suspended_at"],
+            )
+            common = dict(commonness)
+            common[f"h:{old.stem}"] = len(state.evasion_names.get(f"h:{old.stem}") or ())
+            score, ev = score_pair(
+                new, old, None, common, follows=(new_follows, self.follows(old_key)), weights=self.weights
+            )
+            scored.append((score, old_key, ev))
+        if not scored:
+            return None
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        if not clear_winner([(t[0], t[1]) for t in scored], self.threshold, self.margin):
+            return None
+        score, pred, ev = scored[0]
+        ev["margin"] = margin_text(score, scored[1][0] if len(scored) > 1 else 0.0)
+        parts = "; ".join(f"{k}: {v}" for k, v in ev.items())
+        return pred, round(score, 4), f"likely the returning account of suspended {pred} (score {score:.2f}): {parts}"
+
+    def _signal(self, p: Prepared, pred: str, score: float, explanation: str) -> Signal:
+        handle = p.account.handle if p.account else ""
+        evidence = [Evidence("predecessor", 0, 0, pred, "evasion:predecessor")]
+        if handle:
+            evidence.append(Evidence("handle", 0, len(handle), handle, "evasion:handle"))
+        return Signal(
+            detector=self.name,
+            version=self.version,
+            subject_type="account",
+            subject_id=p.post.author_id,
+            indicator="ban_evasion_link",
+            score=score,
+            explanation=explanation,
+            evidence=evidence,
+            post_id=p.post.id,
+        )
+
+
+def _add_capped(ks, key: str, member: str, cap: int) -> None:
+    cur = ks.get(key) or []
+    if member not in cur and len(cur) < cap:
+        ks.set(key, [*cur, member])
