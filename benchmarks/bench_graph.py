@@ -72,8 +72,9 @@ def profiles(n_suspended: int, members: np.ndarray, net_size: int, n: int, seed:
         others.append(Profile(f"x:{e}", f"{stem}_new", stem, "", bio, set(), None, 2_000_000.0, announced=True))
         truth[f"x:{e}"] = f"x:{v}"
         decoy = "".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), 7))
-        others.append(Profile(f"x:{n + n_suspended + k}", decoy, decoy, "", set(rng.choice(words, 5)), set(), None,
-                              2_000_000.0))
+        others.append(
+            Profile(f"x:{n + n_suspended + k}", decoy, decoy, "", set(rng.choice(words, 5)), set(), None, 2_000_000.0)
+        )
     return suspended, others, truth
 
 
@@ -101,10 +102,12 @@ def run(n: int, m: int, seeds: int, label: str) -> dict:
     correct = sum(1 for x in links if truth.get(x.account) == x.predecessor)
     clustered = {g.names[v] for c in clusters for v in c.members}
     print(f"{label}: {n:,} accounts, {g.graph.ecount():,} merged edges from {len(src):,} (generated in {gen:.1f}s)")
-    print(f"  build {build:.1f}s, expansion {t_expand:.1f}s ({sum(1 for h in hits if h.account in planted)} of top "
-          f"{len(hits)} in planted networks), clusters {t_clusters:.1f}s ({len(clusters)} clusters, "
-          f"{len(clustered & planted)}/{len(clustered)} clustered accounts planted), evasion {t_evasion:.1f}s "
-          f"({correct}/{len(truth)} evaders linked, {len(links) - correct} false links)")
+    print(
+        f"  build {build:.1f}s, expansion {t_expand:.1f}s ({sum(1 for h in hits if h.account in planted)} of top "
+        f"{len(hits)} in planted networks), clusters {t_clusters:.1f}s ({len(clusters)} clusters, "
+        f"{len(clustered & planted)}/{len(clustered)} clustered accounts planted), evasion {t_evasion:.1f}s "
+        f"({correct}/{len(truth)} evaders linked, {len(links) - correct} false links)"
+    )
     total = build + t_expand + t_clusters + t_evasion
     print(f"  total build+expansion+clusters+evasion: {total:.1f}s")
     return {"src": src, "dst": dst, "kind": kind, "n": n, "total": total, "build": build, "expand": t_expand}
@@ -145,8 +148,10 @@ def main() -> None:
     ours = small["build"] + small["expand"]
     seeds = list(range(0, args.slice, max(1, args.slice // 50)))
     nx_time = networkx_baseline(small["src"], small["dst"], small["kind"], args.slice, seeds)
-    print(f"networkx on the same {args.slice:,}-account slice, build + personalized and global PageRank: "
-          f"{nx_time:.1f}s; csewatch build + expansion on it: {ours:.1f}s; ratio {nx_time / ours:.1f}x")
+    print(
+        f"networkx on the same {args.slice:,}-account slice, build + personalized and global PageRank: "
+        f"{nx_time:.1f}s; csewatch build + expansion on it: {ours:.1f}s; ratio {nx_time / ours:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import time
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
+from csewatch.media import mih
 from csewatch.media.hashing import hash_bytes
 from csewatch.media.index import PDQIndex, brute_force, to_array
 
@@ -77,12 +78,18 @@ def transforms(rng: np.random.Generator) -> dict:
 
     return {
         "jpeg q30-90": lambda img: (img, int(rng.integers(30, 91))),
-        "resize 0.5-2x": lambda img: (img.resize((max(8, int(img.size[0] * s)), max(8, int(img.size[1] * s))))
-                                      if (s := rng.uniform(0.5, 2.0)) else img, 85),
+        "resize 0.5-2x": lambda img: (
+            img.resize((max(8, int(img.size[0] * s)), max(8, int(img.size[1] * s))))
+            if (s := rng.uniform(0.5, 2.0))
+            else img,
+            85,
+        ),
         "crop 5-10%": lambda img: (crop(img), 85),
         "grayscale": lambda img: (ImageOps.grayscale(img).convert("RGB"), 85),
-        "rotate 1-3deg": lambda img: (img.rotate(rng.uniform(1, 3) * rng.choice([-1, 1]), expand=False,
-                                                 fillcolor=(0, 0, 0)), 85),
+        "rotate 1-3deg": lambda img: (
+            img.rotate(rng.uniform(1, 3) * rng.choice([-1, 1]), expand=False, fillcolor=(0, 0, 0)),
+            85,
+        ),
         "overlaid text": lambda img: (text(img), 85),
         "mirror": lambda img: (ImageOps.mirror(img), 85),
     }
@@ -124,9 +131,11 @@ def bench_robustness(n_images: int, n_unrelated: int) -> None:
         false += len(res)
         pairs += len(keep)
     images = n_unrelated - low
-    print(f"  false matches: {false} over {images:,} unrelated images x {len(keep)} banked "
-          f"= {false / max(pairs, 1):.2e} per pair, {false / max(images, 1):.2e} per image "
-          f"({low} low-quality skipped; {time.perf_counter() - t0:.0f}s)")
+    print(
+        f"  false matches: {false} over {images:,} unrelated images x {len(keep)} banked "
+        f"= {false / max(pairs, 1):.2e} per pair, {false / max(images, 1):.2e} per image "
+        f"({low} low-quality skipped; {time.perf_counter() - t0:.0f}s)"
+    )
 
 
 def bench_hashing(n: int) -> None:
@@ -141,8 +150,10 @@ def bench_hashing(n: int) -> None:
     for data in files:
         hash_bytes(data)
     full = n / (time.perf_counter() - t0)
-    print(f"hashing: 1-megapixel JPEGs, one core: {full:.0f} images/s decode+MD5+SHA-256+PDQ "
-          f"(baseline decode only: {decode:.0f} images/s; hashing costs {decode / full:.1f}x decoding)")
+    print(
+        f"hashing: 1-megapixel JPEGs, one core: {full:.0f} images/s decode+MD5+SHA-256+PDQ "
+        f"(baseline decode only: {decode:.0f} images/s; hashing costs {decode / full:.1f}x decoding)"
+    )
     os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
 
 
@@ -154,11 +165,13 @@ def bench_matching(size: int, method: str, n_queries: int = 4000, brute_queries:
     bits = np.unpackbits(db[targets], axis=1)
     for row in bits:
         row[rng.choice(256, size=int(rng.integers(0, RADIUS + 1)), replace=False)] ^= 1
-    queries = np.concatenate([np.packbits(bits, axis=1),
-                              rng.integers(0, 256, size=(n_queries - len(targets), 32), dtype=np.uint8)])
+    queries = np.concatenate(
+        [np.packbits(bits, axis=1), rng.integers(0, 256, size=(n_queries - len(targets), 32), dtype=np.uint8)]
+    )
+    mih._FORCE_NUMPY = method == "mih-numpy"
     before = rss_mib()
     t0 = time.perf_counter()
-    index = PDQIndex(radius=RADIUS, method=method)
+    index = PDQIndex(radius=RADIUS, method="mih" if method == "mih-numpy" else method)
     index.add(db)
     index.search(queries[:1])  # tables are built by the first search at the latest
     build = time.perf_counter() - t0
@@ -177,12 +190,14 @@ def bench_matching(size: int, method: str, n_queries: int = 4000, brute_queries:
     same = sum(1 for e, b in zip(exact, batch[:brute_queries], strict=True) if e == b)
     found = sum(len(e) for e in exact)
     planted_found = sum(1 for k, t in enumerate(targets) if any(i == t for i, _d in batch[k]))
-    print(f"matching {size:,} hashes [{method}]: build {build:.1f}s, {qps:,.0f} queries/s in batches "
-          f"({os.cpu_count()} cores), one query at a time p50 {np.percentile(lat, 50) * 1e3:.2f}ms "
-          f"p99 {np.percentile(lat, 99) * 1e3:.2f}ms, ~{mem:.0f} bytes/hash; identical to brute force on "
-          f"{same}/{brute_queries} queries ({found} matches), planted neighbours found "
-          f"{planted_found}/{len(targets)}; brute force (NumPy, one core) {brute_qps:,.1f} queries/s, "
-          f"speed-up {qps / brute_qps:,.0f}x")
+    print(
+        f"matching {size:,} hashes [{method}]: build {build:.1f}s, {qps:,.0f} queries/s in batches "
+        f"({os.cpu_count()} cores), one query at a time p50 {np.percentile(lat, 50) * 1e3:.2f}ms "
+        f"p99 {np.percentile(lat, 99) * 1e3:.2f}ms, ~{mem:.0f} bytes/hash; identical to brute force on "
+        f"{same}/{brute_queries} queries ({found} matches), planted neighbours found "
+        f"{planted_found}/{len(targets)}; brute force (NumPy, one core) {brute_qps:,.1f} queries/s, "
+        f"speed-up {qps / brute_qps:,.0f}x"
+    )
     del index, db
 
 
@@ -202,7 +217,8 @@ def main() -> None:
         bench_robustness(args.images, args.unrelated)
     if "matching" not in skip:
         for size in (int(s) for s in args.sizes.split(",") if s):
-            bench_matching(size, "mih")
+            bench_matching(size, "mih")  # the compiled (Numba) kernel
+            bench_matching(size, "mih-numpy")  # the same tables searched with NumPy gathers: the ratio
         for size in (int(s) for s in args.faiss_sizes.split(",") if s):
             bench_matching(size, "faiss")
     print("GPU: not measured (no GPU machine was lent to this task)")

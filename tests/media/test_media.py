@@ -122,10 +122,24 @@ def test_index_equals_brute_force_on_random_data():
         index.add(db)
         assert index.kind == method
         assert index.search(queries) == expected, method
-    for bits in (16, 20, 23):  # every table shape keeps the pigeonhole guarantee
-        from csewatch.media.mih import MIHTable
+    from csewatch.media import mih
 
-        assert MIHTable(db, 31, bits=bits).search(queries) == expected, bits
+    for bits in (16, 20, 23):  # every table shape keeps the pigeonhole guarantee
+        assert mih.MIHTable(db, 31, bits=bits).search(queries) == expected, bits
+    # the compiled kernel and the NumPy gathers agree, with duplicates in the bank and a query with
+    # more neighbours than the kernel's buffer (100 copies of one hash: the NumPy path takes over)
+    dup = np.concatenate([db, np.repeat(db[:1], 100, axis=0)])
+    queries = np.concatenate([queries, dup[:1]])
+    expected = brute_force(dup, queries, 31)
+    assert len(expected[-1]) == 101
+    table = mih.MIHTable(dup, 31, bits=16)
+    try:
+        for force in (False, True):
+            mih._FORCE_NUMPY = force
+            assert table.search(queries) == expected, force
+    finally:
+        mih._FORCE_NUMPY = False
+    assert mih._KERNEL is not None  # numba is a dependency: the compiled path is the one tested first
 
 
 def test_index_persistence_and_incremental_add(tmp_path):
