@@ -40,6 +40,7 @@ _ANNOUNCE_WITH = {
 _CAP_BLOCK = 50  # suspended accounts kept per blocking key / per followed account
 _CAP_NAMES = 20  # accounts counted per handle stem or display name (the commonness discount)
 _CAP_LINKS = 10  # invite links remembered per account
+_CAP_FOLLOWS = 2000  # follows kept with a suspended account's profile
 
 FollowLoader = Callable[[str, list[str]], dict[str, set[str]]]  # (platform, ids) -> id -> followed ids
 
@@ -95,6 +96,7 @@ class EvasionWatch:
 
     def _suspend(self, acc: Account, key: str, state: StreamState, when: float) -> None:
         prof = self._profile(acc, key, state, announced=False)
+        follows = self.follows(key)
         state.evasion_suspended.set(
             key,
             {
@@ -105,11 +107,14 @@ class EvasionWatch:
                 "avatar": prof.avatar,
                 "created_at": prof.created_at,
                 "suspended_at": when,
+                "stem": prof.stem,
+                # kept with the profile: scoring a candidate then costs no store query
+                "follows": sorted(follows)[:_CAP_FOLLOWS],
             },
         )
         for k in block_keys(prof):
             _add_capped(state.evasion_blocks, k, key, _CAP_BLOCK)
-        for f in self.follows(key):
+        for f in follows:
             _add_capped(state.evasion_followers, f"{acc.platform}:{f}", key, _CAP_BLOCK)
         meta = state.evasion_meta.get("n_suspended", 0)
         state.evasion_meta.set("n_suspended", meta + 1)
@@ -197,7 +202,7 @@ class EvasionWatch:
             old = Profile(
                 old_key,
                 d["handle"],
-                handle_stem(self.norm, d["handle"]),
+                d.get("stem") or handle_stem(self.norm, d["handle"]),
                 d["name"],
                 set(d["bio"]),
                 set(d["links"]),
@@ -208,7 +213,12 @@ class EvasionWatch:
             common = dict(commonness)
             common[f"h:{old.stem}"] = len(state.evasion_names.get(f"h:{old.stem}") or ())
             score, ev = score_pair(
-                new, old, None, common, follows=(new_follows, self.follows(old_key)), weights=self.weights
+                new,
+                old,
+                None,
+                common,
+                follows=(new_follows, set(d["follows"]) if "follows" in d else self.follows(old_key)),
+                weights=self.weights,
             )
             scored.append((score, old_key, ev))
         if not scored:
