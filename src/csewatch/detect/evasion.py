@@ -112,8 +112,8 @@ class EvasionWatch:
                 "follows": sorted(follows)[:_CAP_FOLLOWS],
             },
         )
-        for k in block_keys(prof):
-            _add_capped(state.evasion_blocks, k, key, _CAP_BLOCK)
+        for k in block_keys(prof):  # per platform: an account comes back where it was suspended
+            _add_capped(state.evasion_blocks, f"{acc.platform}|{k}", key, _CAP_BLOCK)
         for f in follows:
             _add_capped(state.evasion_followers, f"{acc.platform}:{f}", key, _CAP_BLOCK)
         meta = state.evasion_meta.get("n_suspended", 0)
@@ -181,7 +181,7 @@ class EvasionWatch:
         cands: set[str] = set()
         keys = block_keys(new) + [f"h:{st[:5]}" for m in new.mentioned if len(st := handle_stem(self.norm, m)) >= 3]
         for k in keys:
-            cands.update(state.evasion_blocks.get(k) or ())
+            cands.update(state.evasion_blocks.get(f"{platform}|{k}") or ())
         new_follows = self.follows(key)
         counts: dict[str, int] = defaultdict(int)
         for f in new_follows:

@@ -207,12 +207,14 @@ def score_pair(
     feats: dict[str, float] = {}
     ev: dict[str, str] = {}
     common = commonness or {}
+    close_handle = False
     if new.stem and old.stem and len(new.stem) >= 3:
         sim = fuzz.ratio(new.stem, old.stem) / 100
         n = _others(common, "h:", new.stem, old.stem)
         if sim >= 0.75:  # 0.75 -> nothing, 1.0 -> full weight: near misses of short stems are common
             # evaders keep their spelling; "cp.vids" and "cpvids" share a stem but are told apart
             spelled = handle_core(new.handle) == handle_core(old.handle)
+            close_handle = sim >= 0.9
             feats["handle"] = (sim - 0.75) / 0.25 / n * (1.0 if spelled else 0.6)
             ev["handle"] = f"{new.handle!r} ~ {old.handle!r} ({sim:.2f}" + (
                 f", stem used by {n - 1} other accounts)" if n > 1 else ")"
@@ -254,7 +256,8 @@ def score_pair(
         ev["names_predecessor"] = f"its posts name @{old_local}"
     # display names, follows (a network shares them), announcements and timing say "one of them",
     # not "this one": they count only beside a feature of the account's own identity
-    core = any(k in feats for k in IDENTITY)
+    # (a handle only 75-90% like the other's, "tomart" ~ "omar", adds to a score but is no identity)
+    core = close_handle or any(k in feats for k in IDENTITY if k != "handle")
     if core and new.announced:
         feats["announcement"] = 1.0
         ev["announcement"] = "posted a ban-evasion announcement"
@@ -339,7 +342,11 @@ def link_profiles(
                     if counts[old.key] >= 2:
                         cands[old.key] = old
         scored = sorted(
-            ((*score_pair(new, old, g, commonness), old) for old in cands.values() if old.key != new.key),
+            (
+                (*score_pair(new, old, g, commonness), old)
+                for old in cands.values()
+                if old.key != new.key and _platform(old.key) == _platform(new.key)
+            ),
             key=lambda t: -t[0],
         )
         if not clear_winner([(t[0], t[2].key) for t in scored], threshold, margin):
@@ -350,6 +357,10 @@ def link_profiles(
             EvasionLink(new.key, old.key, round(best_score, 4), {**ev, "margin": margin_text(best_score, runner_up)})
         )
     return sorted(out, key=lambda e: -e.score)
+
+
+def _platform(key: str) -> str:
+    return key.partition(":")[0]
 
 
 def block_keys(p: Profile) -> list[str]:
