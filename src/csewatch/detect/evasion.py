@@ -61,6 +61,7 @@ class EvasionWatch:
         # follow edges seen in this run and not yet committed; the store answers for the rest
         self.follows_mem: dict[str, set[str]] = defaultdict(set)
         self.follow_loader: FollowLoader | None = None
+        self._observed: dict[str, tuple] = {}
 
     # -- what the stream says about accounts ---------------------------------------------------
     def observe_edges(self, edges: list[Edge]) -> None:
@@ -83,6 +84,14 @@ class EvasionWatch:
     def observe_account(self, acc: Account, state: StreamState, clock: float) -> None:
         """``acc``: the merged account (every known field) after a record about it arrived."""
         key = acc.key
+        # X repeats the author's user object with every post: what did not change needs no work
+        # (the state updates below are idempotent, so skipping them changes nothing on resume)
+        seen = (acc.handle, acc.display_name, acc.status)
+        if self._observed.get(key) == seen:
+            return
+        if len(self._observed) > 1_000_000:
+            self._observed.clear()
+        self._observed[key] = seen
         stem = handle_stem(self.norm, acc.handle) if acc.handle else ""
         name = self.norm.fold_term(acc.display_name) if acc.display_name else ""
         for k in (f"h:{stem}" if len(stem) >= 3 else "", f"n:{name}" if len(name) >= 3 else ""):
