@@ -17,7 +17,7 @@ from csewatch.normalize import Normalizer, View
 class Prepared:
     """One post ready for detection: lazily built views of each field, shared by all detectors."""
 
-    __slots__ = ("post", "account", "normalizer", "_plain", "_fold", "hits", "pending")
+    __slots__ = ("post", "account", "normalizer", "_plain", "_fold", "hits", "links", "pending")
 
     def __init__(self, post: Post, account: Account | None, normalizer: Normalizer):
         self.post = post
@@ -26,6 +26,7 @@ class Prepared:
         self._plain: dict[str, View] = {}
         self._fold: dict[str, list[View]] = {}
         self.hits: Any = None  # lexicon hits on the post text, filled by the lexicon detector
+        self.links: list[str] = []  # invite links in the text and URLs, filled by the links detector
         # signals whose evidence is still in view coordinates: resolved only when needed
         self.pending: list[tuple[Signal, list, str | Callable[[list[Evidence]], str]]] = []
 

@@ -20,12 +20,20 @@ from collections.abc import Callable
 
 from csewatch.detect import Prepared, StreamState
 from csewatch.detect.links import LinkMatcher
-from csewatch.graph.evasion import SUSPENDED, Profile, block_keys, clear_winner, handle_stem, margin_text, score_pair
+from csewatch.graph.evasion import (
+    SUSPENDED,
+    Profile,
+    block_keys,
+    build_profile,
+    clear_winner,
+    handle_stem,
+    margin_text,
+    score_pair,
+)
 from csewatch.model import Account, Edge, Evidence, Signal
 from csewatch.normalize import Normalizer
 from csewatch.policy import Policy
 
-_WORD = re.compile(r"[a-z0-9]{2,}")
 _MENTION = re.compile(r"@([A-Za-z0-9_.]{2,64})")
 _LINK_INDICATORS = {"offplatform_link", "shared_invite_link"}
 _ANNOUNCE_WITH = {
@@ -129,19 +137,18 @@ class EvasionWatch:
         state.evasion_meta.set("n_suspended", meta + 1)
 
     def _profile(self, acc: Account, key: str, state: StreamState, announced: bool) -> Profile:
-        texts = [acc.bio or "", *acc.links]
-        found = {lk for t in texts if t for _s, _e, _sv, lk in self.links.find(self.norm.plain(t))}
-        found.update(state.author_links.get(key) or ())
-        return Profile(
+        return build_profile(
+            self.norm,
+            self.links,
             key,
-            acc.handle or "",
-            handle_stem(self.norm, acc.handle or ""),
-            self.norm.fold_term(acc.display_name or ""),
-            set(_WORD.findall(self.norm.fold_term(acc.bio or ""))),
-            found,
+            acc.handle,
+            acc.display_name,
+            acc.bio,
+            acc.links,
             acc.avatar_hash,
             acc.created_at,
             announced,
+            state.author_links.get(key) or (),
         )
 
     # -- posts --------------------------------------------------------------------------------
@@ -177,9 +184,7 @@ class EvasionWatch:
         return [self._signal(p, pred, score, explanation)] if best is not None else []
 
     def _remember_links(self, p: Prepared, key: str, state: StreamState) -> None:
-        found = {lk for _s, _e, _sv, lk in self.links.find(p.plain("text"))}
-        for u in p.post.urls:
-            found.update(lk for _s, _e, _sv, lk in self.links.find(self.norm.plain(u)))
+        found = set(p.links)  # what the links detector found in this post's text and URLs
         if not found:
             return
         known = state.author_links.get(key) or []

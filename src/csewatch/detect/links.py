@@ -72,6 +72,7 @@ class LinkDetector:
                     found.append((Evidence(f"urls[{i}]", s, e, url[s:e], f"links:{service}"), service, link))
         if not found:
             return []
+        p.links = [f[2] for f in found]
         services = sorted({f[1] for f in found})
         out = [
             make_signal(

@@ -90,15 +90,47 @@ class EvasionLink:
         return f"likely the returning account of suspended {self.predecessor} (score {self.score:.2f}): {parts}"
 
 
+def _local_handle(handle: str) -> str:
+    """``name@instance`` / ``name.bsky.social`` / ``@name`` -> ``name``, lower-cased."""
+    return handle.lower().lstrip("@").split("@", 1)[0].split(".bsky.")[0]
+
+
 def handle_core(handle: str) -> str:
     """The handle as spelled, separators kept, without its domain and "_new2"-style suffixes."""
-    return _SUFFIX.sub("", handle.lower().split("@", 1)[0].split(".bsky.")[0])
+    return _SUFFIX.sub("", _local_handle(handle))
 
 
 def handle_stem(norm: Normalizer, handle: str) -> str:
-    h = handle.lower().split("@", 1)[0].split(".bsky.")[0]
-    h = _SUFFIX.sub("", h)
-    return re.sub(r"[^a-z]", "", norm.fold_term(h))
+    return re.sub(r"[^a-z]", "", norm.fold_term(handle_core(handle)))
+
+
+def build_profile(
+    norm: Normalizer,
+    links: LinkMatcher,
+    key: str,
+    handle: str | None,
+    name: str | None,
+    bio: str | None,
+    link_texts: list[str],
+    avatar: str | None,
+    created_at: float | None,
+    announced: bool = False,
+    posted_links: list[str] | tuple = (),
+) -> Profile:
+    """One account's profile for scoring, from its fields (the batch job and the scan's watch)."""
+    found = {lk for t in [bio or "", *link_texts] if t for _s, _e, _svc, lk in links.find(norm.plain(t))}
+    found.update(posted_links)
+    return Profile(
+        key,
+        handle or "",
+        handle_stem(norm, handle or ""),
+        norm.fold_term(name or ""),
+        set(_WORD.findall(norm.fold_term(bio or ""))),
+        found,
+        avatar,
+        created_at,
+        announced,
+    )
 
 
 def _profiles(store: Store, policy: Policy) -> tuple[list[Profile], list[Profile]]:
@@ -134,19 +166,18 @@ def _profiles(store: Store, policy: Policy) -> tuple[list[Profile], list[Profile
         ):
             platform, aid, handle, name, bio, acc_links, avatar, created, status = row
             key = f"{platform}:{aid}"
-            texts = [bio or ""] + list(acc_links or [])
-            found = {lk for t in texts for _s, _e, _svc, lk in links.find(norm.plain(t))}
-            found.update(posted.get(key) or ())
-            prof = Profile(
+            prof = build_profile(
+                norm,
+                links,
                 key,
-                handle or "",
-                handle_stem(norm, handle or ""),
-                norm.fold_term(name or ""),
-                set(_WORD.findall(norm.fold_term(bio or ""))),
-                found,
+                handle,
+                name,
+                bio,
+                list(acc_links or []),
                 avatar,
                 created,
                 key in announced,
+                posted.get(key) or (),
             )
             if (d := at_suspension.get(key)) is not None:
                 prof.suspended_at = d.get("suspended_at")
@@ -250,7 +281,7 @@ def score_pair(
     if new.avatar and new.avatar == old.avatar:
         feats["avatar"] = 1.0
         ev["avatar"] = "same avatar hash"
-    old_local = old.handle.lower().split(".bsky.")[0].lstrip("@")
+    old_local = _local_handle(old.handle)
     if old_local and old_local in new.mentioned:
         feats["names_predecessor"] = 1.0
         ev["names_predecessor"] = f"its posts name @{old_local}"
