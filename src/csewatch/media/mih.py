@@ -83,23 +83,25 @@ class MIHTable:
     def search(
         self, queries: np.ndarray, radius: int | None = None, batch: int = 128, threads: int | None = None
     ) -> list[list[tuple[int, int]]]:
-        """Batches of queries on a thread pool (NumPy releases the GIL in the gathers)."""
+        """The compiled kernel parallelises over the queries itself: one call per 4,096 queries (bounds
+        its result buffers). The NumPy path runs batches on a thread pool (NumPy releases the GIL in
+        the gathers)."""
         r = self.radius if radius is None else radius
         if r > self.radius:
             raise ValueError(f"the table was built for radius {self.radius}")
+        if _KERNEL is not None and not _FORCE_NUMPY:
+            # not from the thread pool: Numba's default threading layer refuses concurrent launches
+            return [
+                row for s in range(0, len(queries), 4096) for row in self._search_compiled(queries[s : s + 4096], r)
+            ]
         starts = range(0, len(queries), batch)
         workers = min(threads or os.cpu_count() or 1, len(starts))
         if workers <= 1:
-            parts = [self._search_batch(queries[s : s + batch], r) for s in starts]
+            parts = [self._search_numpy(queries[s : s + batch], r) for s in starts]
         else:
             with ThreadPoolExecutor(workers) as pool:
-                parts = list(pool.map(lambda s: self._search_batch(queries[s : s + batch], r), starts))
+                parts = list(pool.map(lambda s: self._search_numpy(queries[s : s + batch], r), starts))
         return [row for part in parts for row in part]
-
-    def _search_batch(self, queries: np.ndarray, r: int) -> list[list[tuple[int, int]]]:
-        if _KERNEL is not None and not _FORCE_NUMPY:
-            return self._search_compiled(queries, r)
-        return self._search_numpy(queries, r)
 
     def _search_compiled(self, queries: np.ndarray, r: int, cap: int = 64) -> list[list[tuple[int, int]]]:
         qw = _words(queries)
