@@ -142,6 +142,49 @@ def test_index_equals_brute_force_on_random_data():
     assert mih._KERNEL is not None  # numba is a dependency: the compiled path is the one tested first
 
 
+def test_mih_radius_split_and_any_search_radius():
+    from csewatch.media import mih
+
+    # r = s*m + a: s flips on the first a+1 chunks, s-1 on the rest; the sum over chunks exceeds r,
+    # so a hash with more flips than that on every chunk is more than r bits away
+    for r, m in ((31, 11), (31, 12), (5, 11), (0, 11), (40, 16)):
+        radii = mih.chunk_radii(r, m)
+        assert sum(int(x) + 1 for x in radii) == r + 1
+    assert list(mih.chunk_radii(31, 11)) == [2] * 10 + [1]
+    rng = np.random.default_rng(5)
+    db = rng.integers(0, 256, size=(4000, 32), dtype=np.uint8)
+    bits = np.unpackbits(db[:300], axis=1)
+    for row in bits:
+        row[rng.choice(256, size=rng.integers(0, 45), replace=False)] ^= 1
+    queries = np.packbits(bits, axis=1)
+    table = mih.MIHTable(db, 31, bits=18)
+    for r in (0, 7, 20, 31, 40):  # the probes follow the search radius, not the build radius
+        expected = brute_force(db, queries, r)
+        assert table.search(queries, r) == expected, r
+        mih._FORCE_NUMPY = True
+        try:
+            assert table.search(queries, r) == expected, r
+        finally:
+            mih._FORCE_NUMPY = False
+    assert sum(len(x) for x in brute_force(db, queries, 40)) > sum(len(x) for x in brute_force(db, queries, 31))
+
+
+def test_mih_kernel_candidate_buffer_overflow():
+    """More candidates than the kernel's buffer in one bucket (real banks repeat chunks: blank or
+    near-identical images): the buffer is checked and refilled mid-bucket, nothing is lost."""
+    from csewatch.media import mih
+
+    rng = np.random.default_rng(8)
+    n = mih._BUF + 1500
+    db = rng.integers(0, 256, size=(n, 32), dtype=np.uint8)
+    db[:, :3] = 0  # the first 24 bits, hence the first 16-bit chunk, shared by every hash
+    queries = db[rng.choice(n, 20, replace=False)].copy()
+    queries[:, 5] ^= 0xFF  # 8 bits away from their source
+    expected = brute_force(db, queries, 31)
+    assert all(len(e) >= 1 for e in expected)
+    assert mih.MIHTable(db, 31, bits=16).search(queries) == expected
+
+
 def test_index_persistence_and_incremental_add(tmp_path):
     rng = np.random.default_rng(3)
     db = rng.integers(0, 256, size=(500, 32), dtype=np.uint8)

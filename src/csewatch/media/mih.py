@@ -9,14 +9,26 @@ checked on all 256 bits. Each chunk's table is a sorted id array with bucket off
 batch of queries is a handful of vectorised gathers rather than millions of hash-map lookups, which
 is where ``faiss.IndexBinaryMultiHash`` spends its time on this machine.
 
-With Numba installed (a dependency), the probe-gather-verify loop runs as one compiled kernel per
-query, in parallel over queries, with no candidate arrays in between: a hash found through several
-chunks is reported only from the first chunk that can find it. Both paths return the same pairs.
+The radius is split unevenly when ``m`` does not divide it (Norouzi et al.'s multi-index hashing):
+with ``r = s*m + a``, a hash within ``r`` differs in at most ``s`` bits on one of the first ``a + 1``
+chunks or in at most ``s - 1`` bits on one of the others, so the last chunks are probed with fewer
+flips (at 10M hashes and r = 31: 2,794 probes a query instead of 3,047). The probes depend on the
+search radius only, so one table serves any radius.
+
+With Numba installed (a dependency), the search runs as a compiled kernel, in parallel over queries.
+Its cost is random memory reads (at 10M hashes the tables are 1.8 GB, each probe a cache miss), so
+per query it works in three passes, each issuing software prefetches for the next: all probe keys
+(prefetching their bucket offsets), all bucket bounds (prefetching the id runs), all candidate ids
+(prefetching their hashes), then the 256-bit check. Dozens of misses are then in flight at once
+instead of one; this is worth 2-3x over the plain loop on this project's 2-core machine. A hash
+found through several chunks is reported only from the first chunk that can find it. Both paths
+return the same pairs.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -47,6 +59,8 @@ def _chunk(words: np.ndarray, start: int, length: int) -> np.ndarray:
 
 
 def _flip_masks(b: int, nflip: int) -> np.ndarray:
+    """Every mask of up to ``nflip`` of ``b`` bits, by number of bits: the first ``sum(C(b, k), k <= t)``
+    masks are those of up to ``t`` bits."""
     masks = [0]
     for k in range(1, nflip + 1):
         for bits in itertools.combinations(range(b), k):
@@ -54,14 +68,29 @@ def _flip_masks(b: int, nflip: int) -> np.ndarray:
     return np.array(masks, dtype=np.int64)
 
 
+def chunk_radii(radius: int, m: int) -> np.ndarray:
+    """Flips probed on each of ``m`` chunks so that every hash within ``radius`` is found: with
+    ``radius = s*m + a``, ``s`` on the first ``a + 1`` chunks and ``s - 1`` on the rest (-1: not probed)."""
+    s, a = divmod(radius, m)
+    return np.array([s if j <= a else s - 1 for j in range(m)], dtype=np.int64)
+
+
+def choose_bits(n: int) -> int:
+    """Chunk width minimising probes plus candidate reads at radius 31 (both are cache misses)."""
+
+    def cost(b: int) -> float:
+        probes = sum(math.comb(b, k) for rj in chunk_radii(31, 256 // b) for k in range(rj + 1))
+        return probes * (1 + 1.3 * n / 2**b)
+
+    return min(range(16, 25), key=cost)
+
+
 class MIHTable:
     def __init__(self, hashes: np.ndarray, radius: int, bits: int | None = None):
         n = len(hashes)
-        self.bits = bits or int(min(24, max(16, round(np.log2(max(n, 2))))))
+        self.bits = bits or choose_bits(n)
         self.m = 256 // self.bits
         self.radius = radius
-        self.nflip = radius // self.m
-        self.masks = _flip_masks(self.bits, self.nflip)
         self.words = _words(hashes)
         nb = 1 << self.bits
         # one (m, N) id table and one (m, 2^b + 1) offset table; the per-chunk rows are views
@@ -73,6 +102,7 @@ class MIHTable:
             np.cumsum(np.bincount(keys, minlength=nb), out=self._offs2[j, 1:])
         self.ids: list[np.ndarray] = list(self._ids2)
         self.offsets: list[np.ndarray] = list(self._offs2)
+        self._probes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.words)
@@ -80,15 +110,24 @@ class MIHTable:
     def nbytes(self) -> int:
         return self.words.nbytes + self._ids2.nbytes + self._offs2.nbytes
 
+    def probes(self, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(flips per chunk, probes per chunk, flip masks) for radius ``r``."""
+        if r not in self._probes:
+            radii = chunk_radii(r, self.m)
+            counts = np.array([sum(math.comb(self.bits, k) for k in range(rj + 1)) for rj in radii], dtype=np.int64)
+            self._probes[r] = (radii, counts, _flip_masks(self.bits, int(max(radii.max(), 0))))
+        return self._probes[r]
+
     def search(
         self, queries: np.ndarray, radius: int | None = None, batch: int = 128, threads: int | None = None
     ) -> list[list[tuple[int, int]]]:
-        """The compiled kernel parallelises over the queries itself: one call per 4,096 queries (bounds
-        its result buffers). The NumPy path runs batches on a thread pool (NumPy releases the GIL in
-        the gathers)."""
+        """Every hash within ``radius`` (default: the table's) of each query, as [(index, distance)] by
+        distance then index. The compiled kernel parallelises over the queries itself: one call per
+        4,096 queries (bounds its result buffers). The NumPy path runs batches on a thread pool (NumPy
+        releases the GIL in the gathers)."""
         r = self.radius if radius is None else radius
-        if r > self.radius:
-            raise ValueError(f"the table was built for radius {self.radius}")
+        if r < 0:
+            raise ValueError("radius must be >= 0")
         if _KERNEL is not None and not _FORCE_NUMPY:
             # not from the thread pool: Numba's default threading layer refuses concurrent launches
             return [
@@ -105,11 +144,13 @@ class MIHTable:
 
     def _search_compiled(self, queries: np.ndarray, r: int, cap: int = 64) -> list[list[tuple[int, int]]]:
         qw = _words(queries)
-        ids, offs = self._ids2, self._offs2
+        radii, nprobe, masks = self.probes(r)
         out_id = np.empty((len(qw), cap), dtype=np.int64)
         out_d = np.empty((len(qw), cap), dtype=np.int64)
         counts = np.zeros(len(qw), dtype=np.int64)
-        _KERNEL(self.words, ids, offs, self.bits, self.m, self.nflip, self.masks, qw, r, out_id, out_d, counts)
+        blocks = min(len(qw), 8 * (numba.get_num_threads() if numba is not None else 1))
+        args = (self.words, self._ids2, self._offs2, self.bits, radii, nprobe, masks, qw, r, out_id, out_d, counts)
+        _KERNEL(*args, blocks)
         results: list[list[tuple[int, int]]] = []
         for i in range(len(qw)):
             n = int(counts[i])
@@ -123,10 +164,14 @@ class MIHTable:
     def _search_numpy(self, queries: np.ndarray, r: int) -> list[list[tuple[int, int]]]:
         qw = _words(queries)
         nq = len(qw)
+        _radii, nprobe, all_masks = self.probes(r)
         qidx_parts, cand_parts = [], []
         for j in range(self.m):
+            masks = all_masks[: nprobe[j]]
+            if not len(masks):
+                continue
             qkeys = _chunk(qw, j * self.bits, self.bits)
-            probes = (qkeys[:, None] ^ self.masks[None, :]).ravel()
+            probes = (qkeys[:, None] ^ masks[None, :]).ravel()
             offs = self.offsets[j]
             starts = offs[probes]
             lens = offs[probes + 1] - starts
@@ -135,7 +180,7 @@ class MIHTable:
                 continue
             nonzero = lens > 0
             starts, lens = starts[nonzero], lens[nonzero]
-            probe_q = np.repeat(np.arange(nq), len(self.masks))[nonzero]
+            probe_q = np.repeat(np.arange(nq), len(masks))[nonzero]
             run_start = np.cumsum(lens) - lens
             pos = np.arange(total) - np.repeat(run_start, lens) + np.repeat(starts, lens)
             cand_parts.append(self.ids[j][pos])
@@ -157,8 +202,32 @@ class MIHTable:
 
 
 _FORCE_NUMPY = False  # tests flip this to compare the two paths
+_BUF = 8192  # candidates gathered per query before they are checked
 
 if numba is not None:
+    from llvmlite import ir as _ir
+    from numba.core import cgutils as _cgutils
+    from numba.core import types as _types
+    from numba.extending import intrinsic as _intrinsic
+
+    @_intrinsic
+    def _prefetch(typingctx, arr, i, j):  # pragma: no cover - compiled
+        """A read prefetch of ``arr[i, j]`` into all cache levels (LLVM's llvm.prefetch; never faults)."""
+        sig = _types.void(arr, i, j)
+
+        def codegen(context, builder, signature, args):
+            aryty = signature.args[0]
+            ary = context.make_array(aryty)(context, builder, args[0])
+            idx = [context.cast(builder, v, t, _types.intp) for v, t in zip(args[1:], signature.args[1:], strict=True)]
+            ptr = _cgutils.get_item_pointer(context, builder, aryty, ary, idx, wraparound=False)
+            i8p = _ir.IntType(8).as_pointer()
+            i32 = _ir.IntType(32)
+            fnty = _ir.FunctionType(_ir.VoidType(), [i8p, i32, i32, i32])
+            fn = builder.module.declare_intrinsic("llvm.prefetch", [i8p], fnty)
+            builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+            return context.get_dummy_value()
+
+        return sig, codegen
 
     @numba.njit(inline="always")
     def _chunk1(w0, w1, w2, w3, start, length):  # pragma: no cover - compiled
@@ -174,48 +243,91 @@ if numba is not None:
         lo = words[wi + 1] >> numba.uint64(64 - lo_len)
         return numba.int64((hi << numba.uint64(lo_len)) | lo)
 
-    @numba.njit(parallel=True, nogil=True, cache=True)
-    def _kernel(words, ids, offs, bits, m, nflip, masks, qw, r, out_id, out_d, counts):  # pragma: no cover
-        cap = out_id.shape[1]
-        for i in numba.prange(qw.shape[0]):
-            q0, q1, q2, q3 = qw[i, 0], qw[i, 1], qw[i, 2], qw[i, 3]
-            n = 0
-            for j in range(m):
-                key = _chunk1(q0, q1, q2, q3, j * bits, bits)
-                for mk in masks:
-                    probe = key ^ mk
-                    a = offs[j, probe]
-                    b = offs[j, probe + 1]
-                    for t in range(a, b):
-                        c = ids[j, t]
-                        d = 0
-                        d += _popcount(words[c, 0] ^ q0)
-                        d += _popcount(words[c, 1] ^ q1)
-                        d += _popcount(words[c, 2] ^ q2)
-                        d += _popcount(words[c, 3] ^ q3)
-                        if d > r:
-                            continue
-                        # reported once: from the first chunk whose probes reach it
-                        first = True
-                        for jj in range(j):
-                            ck = _chunk1(words[c, 0], words[c, 1], words[c, 2], words[c, 3], jj * bits, bits)
-                            qk = _chunk1(q0, q1, q2, q3, jj * bits, bits)
-                            if _popcount(numba.uint64(ck ^ qk)) <= nflip:
-                                first = False
-                                break
-                        if first:
-                            if n < cap:
-                                out_id[i, n] = c
-                                out_d[i, n] = d
-                            n += 1
-            counts[i] = n
-
     @numba.njit(inline="always")
     def _popcount(x):  # pragma: no cover - compiled
         x = x - ((x >> numba.uint64(1)) & numba.uint64(0x5555555555555555))
         x = (x & numba.uint64(0x3333333333333333)) + ((x >> numba.uint64(2)) & numba.uint64(0x3333333333333333))
         x = (x + (x >> numba.uint64(4))) & numba.uint64(0x0F0F0F0F0F0F0F0F)
         return numba.int64((x * numba.uint64(0x0101010101010101)) >> numba.uint64(56))
+
+    @numba.njit(nogil=True, cache=True)
+    def _check(words, bits, radii, qw, i, r, cand, chunk_of, nc, out_id, out_d, n):  # pragma: no cover
+        """The 256-bit check of ``nc`` gathered candidates of query ``i``; returns the new match count."""
+        q0, q1, q2, q3 = qw[i, 0], qw[i, 1], qw[i, 2], qw[i, 3]
+        cap = out_id.shape[1]
+        for u in range(nc):
+            c = cand[u]
+            w0, w1, w2, w3 = words[c, 0], words[c, 1], words[c, 2], words[c, 3]
+            d = _popcount(w0 ^ q0) + _popcount(w1 ^ q1) + _popcount(w2 ^ q2) + _popcount(w3 ^ q3)
+            if d > r:
+                continue
+            # reported once: from the first chunk whose probes reach it
+            first = True
+            for jj in range(chunk_of[u]):
+                ck = _chunk1(w0, w1, w2, w3, jj * bits, bits)
+                qk = _chunk1(q0, q1, q2, q3, jj * bits, bits)
+                if _popcount(numba.uint64(ck ^ qk)) <= radii[jj]:
+                    first = False
+                    break
+            if first:
+                if n < cap:
+                    out_id[i, n] = c
+                    out_d[i, n] = d
+                n += 1
+        return n
+
+    @numba.njit(parallel=True, nogil=True, cache=True)
+    def _kernel(
+        words, ids, offs, bits, radii, nprobe, masks, qw, r, out_id, out_d, counts, nblocks
+    ):  # pragma: no cover
+        nq = qw.shape[0]
+        m = radii.shape[0]
+        total = 0
+        for j in range(m):
+            total += nprobe[j]
+        per = (nq + nblocks - 1) // nblocks
+        for blk in numba.prange(nblocks):
+            probe = np.empty(total, np.int64)
+            probe_chunk = np.empty(total, np.int64)
+            lo = np.empty(total, np.int64)
+            hi = np.empty(total, np.int64)
+            cand = np.empty(_BUF, np.int64)
+            chunk_of = np.empty(_BUF, np.int64)
+            for i in range(blk * per, min(nq, (blk + 1) * per)):
+                q0, q1, q2, q3 = qw[i, 0], qw[i, 1], qw[i, 2], qw[i, 3]
+                # pass 1: probe keys; their bucket offsets are fetched meanwhile
+                x = 0
+                for j in range(m):
+                    key = _chunk1(q0, q1, q2, q3, j * bits, bits)
+                    for k in range(nprobe[j]):
+                        p = key ^ masks[k]
+                        probe[x] = p
+                        probe_chunk[x] = j
+                        _prefetch(offs, j, p)
+                        x += 1
+                # pass 2: bucket bounds; the id runs are fetched meanwhile
+                for x in range(total):
+                    j = probe_chunk[x]
+                    a = offs[j, probe[x]]
+                    lo[x] = a
+                    hi[x] = offs[j, probe[x] + 1]
+                    _prefetch(ids, j, a)
+                # pass 3: candidate ids; their hashes are fetched meanwhile, checked when the buffer fills
+                n = 0
+                nc = 0
+                for x in range(total):
+                    j = probe_chunk[x]
+                    for t in range(lo[x], hi[x]):
+                        c = ids[j, t]
+                        cand[nc] = c
+                        chunk_of[nc] = j
+                        _prefetch(words, c, 0)
+                        nc += 1
+                        if nc == _BUF:
+                            n = _check(words, bits, radii, qw, i, r, cand, chunk_of, nc, out_id, out_d, n)
+                            nc = 0
+                n = _check(words, bits, radii, qw, i, r, cand, chunk_of, nc, out_id, out_d, n)
+                counts[i] = n
 
     _KERNEL = _kernel
 else:  # pragma: no cover
