@@ -176,6 +176,8 @@ def bench_matching(size: int, method: str, n_queries: int = 4000, brute_queries:
     index.search(queries[:1])  # tables are built by the first search at the latest
     build = time.perf_counter() - t0
     mem = (rss_mib() - before) * 2**20 / size + 32  # + the hashes themselves, allocated before
+    table = index._table  # the multi-index tables: their exact size beside the process's growth
+    sized = f" (tables + hashes exactly {(table.nbytes() + index.hashes.nbytes) / size:.0f})" if table else ""
     runs = []  # the batch three times: this shared machine's memory speed varies by a third between runs
     for _ in range(3):
         t0 = time.perf_counter()
@@ -197,7 +199,7 @@ def bench_matching(size: int, method: str, n_queries: int = 4000, brute_queries:
         f"matching {size:,} hashes [{method}]: build {build:.1f}s, {qps:,.0f} queries/s in batches "
         f"({os.cpu_count()} cores; median of {', '.join(f'{x:,.0f}' for x in runs)}), "
         f"one query at a time p50 {np.percentile(lat, 50) * 1e3:.2f}ms "
-        f"p99 {np.percentile(lat, 99) * 1e3:.2f}ms, ~{mem:.0f} bytes/hash; identical to brute force on "
+        f"p99 {np.percentile(lat, 99) * 1e3:.2f}ms, ~{mem:.0f} bytes/hash{sized}; identical to brute force on "
         f"{same}/{brute_queries} queries ({found} matches), planted neighbours found "
         f"{planted_found}/{len(targets)}; brute force (NumPy, one core) {brute_qps:,.1f} queries/s, "
         f"speed-up {qps / brute_qps:,.0f}x"

@@ -26,7 +26,7 @@ from csewatch.ingest import Source, expand_sources, parse_line
 from csewatch.ingest import common as ingest_common
 from csewatch.ingest.common import Reject
 from csewatch.model import Account, Edge, Post, Signal, Verdict
-from csewatch.normalize import Normalizer
+from csewatch.normalize import Normalizer, View
 from csewatch.policy import Policy
 from csewatch.review.decisions import ReviewService
 from csewatch.store import Batch, Store
@@ -60,11 +60,19 @@ class DetectionEngine:
         self.triage = Triage(policy)
 
     def process(
-        self, post: Post, account: Account | None, state: StreamState, explain_all: bool = False
+        self,
+        post: Post,
+        account: Account | None,
+        state: StreamState,
+        explain_all: bool = False,
+        text_view: View | None = None,
     ) -> tuple[list[Signal], Verdict | None]:
         """Signals and verdict of one post. Evidence spans and explanations are resolved for flagged
-        posts (or all, with ``explain_all``): the offset maps cost more than the detection itself."""
+        posts (or all, with ``explain_all``): the offset maps cost more than the detection itself.
+        ``text_view``: the post text's plain view when the caller already built it."""
         p = Prepared(post, account, self.normalizer)
+        if text_view is not None:
+            p.seed_plain("text", text_view)
         signals: list[Signal] = []
         for d in self.detectors:
             signals.extend(d.detect(p, state))
@@ -145,9 +153,11 @@ class Scanner:
                 del self.accounts[key]
         return old
 
-    def _prefetch(self, posts: list[Post], status_records: list[Account]) -> None:
+    def _prefetch(self, posts: list[Post], status_records: list[Account]) -> dict[int, View]:
+        """Loads the batch's keys of stored state in a few queries; returns the plain views of the
+        post texts it built on the way (by ``id(post)``), which the detectors then reuse."""
         if self.store is None or not (posts or status_records):
-            return
+            return {}
         wanted = {(p.platform, p.author_id) for p in posts} | {(a.platform, a.id) for a in status_records}
         missing = list(wanted - self.accounts.keys())
         if missing:
@@ -161,8 +171,11 @@ class Scanner:
         self.state.media_posts.prefetch(parents)
         links = self.engine.links
         norm = self.engine.normalizer
-        found = [link for p in posts for t in (p.text, *p.urls) for _s, _e, _sv, link in links.find(norm.plain(t))]
+        views = {id(p): norm.plain(p.text) for p in posts if p.text}
+        found = [link for v in views.values() for *_span, link in links.find(v)]
+        found += [link for p in posts for u in p.urls for *_span, link in links.find(View(u.lower(), u, None))]
         self.state.link_authors.prefetch(found)
+        return views
 
     # -- the scan ----------------------------------------------------------------------------
     def scan(self, paths: list[str], fmt: str | None = None, restart: bool = False) -> ScanSummary:
@@ -234,7 +247,7 @@ class Scanner:
             self.progress(src.key, size or batch.position, size, summary.posts)
 
     def _finish_batch(self, batch: Batch, pending: list, summary: ScanSummary) -> None:
-        self._prefetch(
+        views = self._prefetch(
             [p for _a, _e, p in pending if p is not None], [a for accs, _e, _p in pending for a in accs if a.status]
         )
         engine = self.engine
@@ -251,7 +264,7 @@ class Scanner:
             if post.created_at > self.state.evasion_meta.get(f"clock:{post.platform}", 0.0):
                 self.state.evasion_meta.set(f"clock:{post.platform}", post.created_at)
             account = self.accounts.get((post.platform, post.author_id))
-            signals, verdict = engine.process(post, account, self.state)
+            signals, verdict = engine.process(post, account, self.state, text_view=views.get(id(post)))
             summary.posts += 1
             if verdict is not None:  # the evidence of flagged posts is kept; the rest is not stored
                 summary.signals += len(signals)

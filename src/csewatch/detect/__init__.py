@@ -52,6 +52,10 @@ class Prepared:
             return acc.display_name or ""
         raise KeyError(field)
 
+    def seed_plain(self, field: str, view: View) -> None:
+        """A plain view of ``field`` built elsewhere (the scanner's prefetch) from the same text."""
+        self._plain[field] = view
+
     def plain(self, field: str = "text") -> View:
         v = self._plain.get(field)
         if v is None:
