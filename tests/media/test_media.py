@@ -201,6 +201,27 @@ def test_index_persistence_and_incremental_add(tmp_path):
     assert loaded.search(db[:3]) == idx.search(db[:3])
 
 
+def test_index_saves_and_reloads_its_tables(tmp_path):
+    rng = np.random.default_rng(4)
+    db = rng.integers(0, 256, size=(2000, 32), dtype=np.uint8)
+    queries = db[:50].copy()
+    queries[:, 7] ^= 0x0F
+    idx = PDQIndex(method="mih")
+    idx.add(db)
+    expected = idx.search(queries)
+    idx.save(tmp_path / "ix")
+    for mmap_tables in (False, True):
+        loaded, _info = PDQIndex.load(tmp_path / "ix", mmap_tables=mmap_tables)
+        assert loaded._table is not None and loaded.built == 2000  # no rebuild needed
+        assert isinstance(loaded._table.tables()[0], np.memmap) == mmap_tables
+        assert loaded.search(queries) == expected == brute_force(db, queries, 31)
+    # tables that do not fit the hashes (another build's) are dropped and rebuilt on first search
+    np.save(tmp_path / "ix" / "mih_offsets.npy", np.zeros((3, 9), dtype=np.int32))
+    loaded, _info = PDQIndex.load(tmp_path / "ix")
+    assert loaded._table is None
+    assert loaded.search(queries) == expected
+
+
 def test_bank_import_formats_and_rejects(tmp_path):
     pdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
     (tmp_path / "a.csv").write_text(

@@ -115,16 +115,36 @@ class PDQIndex:
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, directory: str | Path, meta: dict | None = None) -> None:
+        """The hashes, and the multi-index tables when built (a 10M bank then loads in seconds instead of
+        a rebuild). meta.json is written last: a save cut short leaves the previous meta or none."""
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
+        (d / "meta.json").unlink(missing_ok=True)
         np.save(d / "hashes.npy", np.asarray(self.hashes))
         info = {"radius": self.radius, "method": self.method, "count": len(self.hashes), **(meta or {})}
+        if self._table is not None:
+            ids, offs = self._table.tables()
+            np.save(d / "mih_ids.npy", ids)
+            np.save(d / "mih_offsets.npy", offs)
+            info["mih"] = {"bits": self._table.bits, "built": self.built}
         (d / "meta.json").write_text(json.dumps(info))
 
     @classmethod
-    def load(cls, directory: str | Path) -> tuple[PDQIndex, dict]:
+    def load(cls, directory: str | Path, mmap_tables: bool = False) -> tuple[PDQIndex, dict]:
+        """The hashes are memory-mapped. Saved multi-index tables are read into memory (random reads
+        over a memory-mapped file are several times slower), or mapped with ``mmap_tables``; without
+        them, or when they do not fit the hashes, the tables are rebuilt on the first search."""
         d = Path(directory)
         info = json.loads((d / "meta.json").read_text())
         index = cls(info["radius"], info["method"])
-        index.hashes = np.load(d / "hashes.npy", mmap_mode="r")  # memory-mapped; tables built on first search
+        index.hashes = np.load(d / "hashes.npy", mmap_mode="r")
+        mih = info.get("mih")
+        if mih and index.kind == "mih" and 0 < mih["built"] <= len(index.hashes):
+            mode = "r" if mmap_tables else None
+            try:
+                tables = (np.load(d / "mih_ids.npy", mmap_mode=mode), np.load(d / "mih_offsets.npy", mmap_mode=mode))
+                index._table = MIHTable(index.hashes[: mih["built"]], index.radius, mih["bits"], tables=tables)
+                index.built = mih["built"]
+            except (OSError, ValueError):  # missing or not matching: rebuilt on first search
+                index._table, index.built = None, 0
         return index, info

@@ -86,26 +86,44 @@ def choose_bits(n: int) -> int:
 
 
 class MIHTable:
-    def __init__(self, hashes: np.ndarray, radius: int, bits: int | None = None):
+    def __init__(
+        self,
+        hashes: np.ndarray,
+        radius: int,
+        bits: int | None = None,
+        tables: tuple[np.ndarray, np.ndarray] | None = None,
+    ):
+        """``tables``: the (ids, offsets) arrays of an earlier build of the same hashes and ``bits``
+        (``tables()``), which skips the sort; checked for shape and totals."""
         n = len(hashes)
         self.bits = bits or choose_bits(n)
         self.m = 256 // self.bits
         self.radius = radius
         self.words = _words(hashes)
         nb = 1 << self.bits
-        # one (m, N) id table and one (m, 2^b + 1) offset table; the per-chunk rows are views
-        self._ids2 = np.empty((self.m, n), dtype=np.int32)
-        self._offs2 = np.zeros((self.m, nb + 1), dtype=np.int32)
-        for j in range(self.m):
-            keys = _chunk(self.words, j * self.bits, self.bits)
-            self._ids2[j] = np.argsort(keys, kind="stable")
-            np.cumsum(np.bincount(keys, minlength=nb), out=self._offs2[j, 1:])
+        if tables is not None:
+            ids, offs = tables
+            if ids.shape != (self.m, n) or offs.shape != (self.m, nb + 1) or np.any(offs[:, -1] != n):
+                raise ValueError(f"saved tables do not fit {n} hashes of {self.bits}-bit chunks")
+            self._ids2, self._offs2 = ids, offs
+        else:
+            # one (m, N) id table and one (m, 2^b + 1) offset table; the per-chunk rows are views
+            self._ids2 = np.empty((self.m, n), dtype=np.int32)
+            self._offs2 = np.zeros((self.m, nb + 1), dtype=np.int32)
+            for j in range(self.m):
+                keys = _chunk(self.words, j * self.bits, self.bits)
+                self._ids2[j] = np.argsort(keys, kind="stable")
+                np.cumsum(np.bincount(keys, minlength=nb), out=self._offs2[j, 1:])
         self.ids: list[np.ndarray] = list(self._ids2)
         self.offsets: list[np.ndarray] = list(self._offs2)
         self._probes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.words)
+
+    def tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (ids, offsets) arrays, to persist beside the hashes."""
+        return self._ids2, self._offs2
 
     def nbytes(self) -> int:
         return self.words.nbytes + self._ids2.nbytes + self._offs2.nbytes
