@@ -102,6 +102,14 @@ class Account(msgspec.Struct, omit_defaults=True):
     def key(self) -> str:
         return f"{self.platform}:{self.id}"
 
+    def update_from(self, newer: Account) -> None:
+        """Merge a newer record of the same account in place: its known values win; a field it does not
+        know (None, or no links) keeps the known value. The one merge rule of the scan and the store."""
+        for f in newer.__struct_fields__:
+            v = getattr(newer, f)
+            if f not in ("id", "platform") and v is not None and v != []:
+                setattr(self, f, v)
+
 
 class Edge(msgspec.Struct, frozen=True, omit_defaults=True):
     platform: str

@@ -141,13 +141,7 @@ class Scanner:
         if old is None:
             self.accounts[k] = old = acc
         else:
-            upd = {
-                f: getattr(acc, f)
-                for f in acc.__struct_fields__
-                if getattr(acc, f) not in (None, []) and f not in ("id", "platform")
-            }
-            for f, v in upd.items():
-                setattr(old, f, v)
+            old.update_from(acc)
         if len(self.accounts) > 500_000:
             for key in list(self.accounts)[:100_000]:
                 del self.accounts[key]

@@ -107,3 +107,26 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
 
     subprocess.run([*cmd, "--db", db, "--rejects", str(tmp_path / "r2.jsonl")], check=True, env=env)
     assert _snapshot(db) == reference
+
+
+def test_account_records_merge_alike_in_scan_and_store(policy, tmp_path):
+    """A later record that does not know a field (X repeats the author with every post, often with
+    less) keeps the known value, in the scanner's memory and in the stored row alike."""
+    from csewatch.model import Account
+    from csewatch.store import Batch
+    from csewatch.triage import Triage
+
+    full = Account("1", "x", handle="seller", bio="menu in bio", links=["t.me/abc"], followers=3)
+    thin = Account("1", "x", handle="seller_2", followers=None, links=[])
+    mem = Account("1", "x")
+    for rec in (full, thin):
+        mem.update_from(rec)
+    assert (mem.handle, mem.bio, mem.links, mem.followers) == ("seller_2", "menu in bio", ["t.me/abc"], 3)
+    store = Store(f"sqlite:///{tmp_path / 's.db'}", policy.version)
+    store.commit_batch(Batch("s", 1, 1, None, accounts=[full]), Triage(policy))
+    store.commit_batch(Batch("s", 2, 2, None, accounts=[thin, Account("1", "x", status="suspended")]), Triage(policy))
+    stored = store.load_accounts([("x", "1")])[("x", "1")]
+    assert (stored.handle, stored.bio, stored.links, stored.followers, stored.status) == (
+        "seller_2", "menu in bio", ["t.me/abc"], 3, "suspended",
+    )  # fmt: skip
+    assert full.handle == "seller"  # the caller's records are not changed by the merge

@@ -178,16 +178,21 @@ class Store:
     def _write_accounts(self, conn: Connection, incoming: list[Account]) -> None:
         if not incoming:
             return
-        merged: dict[tuple[str, str], dict] = {}
-        for acc in incoming:
-            row = _account_row(acc)
+        merged: dict[tuple[str, str], Account] = {}
+        for acc in incoming:  # the batch's records of each account, oldest first, then over the stored row
             k = (acc.platform, acc.id)
-            merged[k] = _merge_account_rows(merged[k], row) if k in merged else row
+            if k in merged:
+                merged[k].update_from(acc)
+            else:
+                merged[k] = msgspec.structs.replace(acc)  # a copy: the records are the caller's
         existing = self._fetch_by_keys(conn, schema.accounts, list(merged))
         rows = []
-        for k, row in merged.items():
-            old = existing.get(k)
-            rows.append(_merge_account_rows(old, row) if old else _complete_account_row(row))
+        for k, acc in merged.items():
+            if k in existing:
+                stored = _row_account(existing[k])
+                stored.update_from(acc)
+                acc = stored
+            rows.append(_account_row(acc))
         self._upsert(conn, schema.accounts, rows, ("platform", "id"))
 
     def _fetch_by_keys(self, conn: Connection, table: Any, keys: list[tuple[str, str]]) -> dict:
@@ -267,9 +272,7 @@ class Store:
     def load_accounts(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
         with self.engine.connect() as conn:
             rows = self._fetch_by_keys(conn, schema.accounts, keys)
-        return {
-            k: msgspec.convert({c: v for c, v in _plain(r).items() if v is not None}, Account) for k, r in rows.items()
-        }
+        return {k: _row_account(r) for k, r in rows.items()}
 
     def top_cases(
         self,
@@ -439,26 +442,12 @@ def _account_row(a: Account) -> dict:
     row = {"platform": a.platform, "id": a.id}
     for f in _ACCOUNT_FIELDS:
         row[f] = getattr(a, f)
-    if not row["links"]:
-        row["links"] = None
+    row["links"] = row["links"] or []
     return row
 
 
-def _complete_account_row(row: dict) -> dict:
-    out = dict(row)
-    out["links"] = out.get("links") or []
-    return out
-
-
-def _merge_account_rows(old: dict, new: dict) -> dict:
-    """Newer non-empty values win; a record that does not know a field keeps the known one."""
-    out = dict(old)
-    for f in _ACCOUNT_FIELDS:
-        v = new.get(f)
-        if v is not None:
-            out[f] = v
-    out["links"] = out.get("links") or []
-    return out
+def _row_account(row: Any) -> Account:
+    return msgspec.convert({c: v for c, v in _plain(row).items() if v is not None}, Account)
 
 
 def _signal_row(platform: str, s: Signal) -> dict:
