@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from csewatch.eval import evaluate, read_labels
+from csewatch.eval import ACCOUNT_LEVEL, evaluate, read_labels
 from csewatch.policy import PolicyError, load_policy
 from csewatch.store import Store
 
@@ -388,11 +388,12 @@ def _print_eval(report) -> None:
     for col in ("category", "precision", "recall", "F1", "TP", "FP", "FN", "support"):
         t.add_column(col, justify="right" if col != "category" else "left")
     for name, s in [*report.categories.items(), ("(any flag)", report.overall)]:
+        defined = name not in ACCOUNT_LEVEL  # account-level findings: recall per evader, with --graph-labels
         t.add_row(
-            name,
+            name + ("" if defined else " (account)"),
             f"{s.precision:.3f}",
-            f"{s.recall:.3f}",
-            f"{s.f1:.3f}",
+            f"{s.recall:.3f}" if defined else "n/a",
+            f"{s.f1:.3f}" if defined else "n/a",
             str(s.tp),
             str(s.fp),
             str(s.fn),

@@ -11,6 +11,11 @@ from pathlib import Path
 import orjson
 
 BENIGN = "benign"
+# verdict categories no post label names: account-level findings that a post of the account carries.
+# Their verdicts are right on a post labelled with any harmful category (the post is still counted as
+# missed for its own category) and wrong on a benign one; their recall is not defined here
+# (ban evasion's recall is scored per evader by ``csewatch eval --graph-labels``).
+ACCOUNT_LEVEL = {"ban_evasion"}
 
 
 @dataclass
@@ -74,10 +79,11 @@ class EvalReport:
 
 
 def _score_dict(s: CategoryScore) -> dict:
+    defined = s.category not in ACCOUNT_LEVEL
     return {
         "precision": round(s.precision, 4),
-        "recall": round(s.recall, 4),
-        "f1": round(s.f1, 4),
+        "recall": round(s.recall, 4) if defined else None,
+        "f1": round(s.f1, 4) if defined else None,
         "tp": s.tp,
         "fp": s.fp,
         "fn": s.fn,
@@ -113,6 +119,10 @@ def evaluate(labels: dict[str, dict], predicted: dict[str, dict], worst: int = 5
             cats.setdefault(c, CategoryScore(c))
         if truth != BENIGN and pred == truth:
             cats[truth].tp += 1
+        elif truth != BENIGN and pred in ACCOUNT_LEVEL:
+            cats[pred].tp += 1
+            cats[truth].fn += 1
+            fns.append((key, truth))
         else:
             if pred != BENIGN:
                 cats[pred].fp += 1

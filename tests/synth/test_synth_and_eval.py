@@ -44,3 +44,16 @@ def test_eval_floor_on_a_fresh_seed(policy, tmp_path):
     assert report.hard_negative_rate <= 0.02
     for cat in ("sexualising_context", "solicitation", "evasion_announcement"):
         assert report.categories[cat].recall >= 0.8, cat
+
+
+def test_account_level_verdicts_are_scored_by_the_post_they_ride_on():
+    """A ban-evasion verdict has no post label of its own: right on a harmful post (which still counts
+    as missed for its own category), wrong on a benign one, recall undefined."""
+    labels = {k: {"post": k, "label": lab} for k, lab in (("a", "advert_sale_trade"), ("b", "benign"), ("c", "benign"))}
+    predicted = {"a": {"category": "ban_evasion", "score": 0.6}, "b": {"category": "ban_evasion", "score": 0.6}}
+    report = evaluate(labels, predicted)
+    ev = report.categories["ban_evasion"]
+    assert (ev.tp, ev.fp) == (1, 1) and report.categories["advert_sale_trade"].fn == 1
+    d = report.to_dict()["categories"]["ban_evasion"]
+    assert d["precision"] == 0.5 and d["recall"] is None
+    assert (report.overall.tp, report.overall.fp) == (1, 1)
