@@ -102,6 +102,23 @@ def test_evasion_links_the_returning_account_with_evidence(tmp_path, policy):
     assert sig["indicator"] == "ban_evasion" and any(e["rule"] == "evasion:predecessor" for e in sig["evidence"])
 
 
+def test_evasion_follows_a_chain_of_suspended_accounts(tmp_path, policy):
+    """An evader that was suspended in turn is linked to its own predecessor, and its successor to it:
+    not the successor to the first account, nor the first account to a later one."""
+    bio = "new stuff daily, prices in tg t.me/vzs01"
+    first = acc("first", handle="vidz_seller77", display_name="V Seller", bio=bio, status="suspended", created_at=1e3)
+    second = acc(
+        "second", handle="vidz_seller_back", display_name="V Seller", bio=bio, status="suspended",
+        created_at=9e5, avatar_hash="a" * 16,
+    )  # fmt: skip
+    third = acc(
+        "third", handle="vidz_seller_bkp", display_name="V Seller", bio=bio, created_at=9.5e5, avatar_hash="a" * 16
+    )
+    store = _store(tmp_path, policy, [first, second, third])
+    links = {(x.account, x.predecessor) for x in link_evaders(store, policy, build_graph(store, policy))}
+    assert links == {("native:second", "native:first"), ("native:third", "native:second")}
+
+
 def test_evasion_discounts_handle_stems_many_accounts_share(tmp_path, policy):
     old = acc("old", handle="noah_art1", display_name="Noah", status="suspended", created_at=1.0)
     others = [acc(f"n{i}", handle=f"noah_art{100 + i}", display_name="Noah", created_at=2.0) for i in range(12)]

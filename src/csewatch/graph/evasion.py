@@ -348,7 +348,11 @@ def link_profiles(
     # the discount is bounded as in the scan (which counts at most 20 accounts per stem or name)
     commonness = {k: min(v, 20) for k, v in commonness.items()}
     newest = max((p.created_at or 0) for p in others + suspended)
-    recent = [p for p in others if p.announced or (p.created_at and p.created_at >= newest - window_days * 86400)]
+    # an evader may itself have been suspended since (the next one in its chain then replaces it)
+    suspended_keys = {p.key for p in suspended}
+    recent = [
+        p for p in others + suspended if p.announced or (p.created_at and p.created_at >= newest - window_days * 86400)
+    ]
     blocks: dict[str, list[Profile]] = defaultdict(list)
     for old in suspended:
         for k in block_keys(old):
@@ -376,7 +380,9 @@ def link_profiles(
             (
                 (*score_pair(new, old, g, commonness), old)
                 for old in cands.values()
-                if old.key != new.key and _platform(old.key) == _platform(new.key)
+                if old.key != new.key
+                and _platform(old.key) == _platform(new.key)
+                and not _cannot_precede(old, new, suspended_keys)
             ),
             key=lambda t: -t[0],
         )
@@ -388,6 +394,16 @@ def link_profiles(
             EvasionLink(new.key, old.key, round(best_score, 4), {**ev, "margin": margin_text(best_score, runner_up)})
         )
     return sorted(out, key=lambda e: -e.score)
+
+
+def _cannot_precede(old: Profile, new: Profile, suspended: set[str]) -> bool:
+    """``old`` cannot be the account ``new`` replaces: it was suspended after ``new`` was, or, where the
+    stream did not show when (no scan state), both are suspended and ``old`` is the younger account."""
+    if old.suspended_at is not None and new.suspended_at is not None:
+        return old.suspended_at >= new.suspended_at
+    if new.key in suspended and old.created_at and new.created_at:
+        return old.created_at > new.created_at
+    return False
 
 
 def _platform(key: str) -> str:
