@@ -10,6 +10,19 @@ def test_rules_need_combinations(policy):
     assert t.fired({"abuse_material_ambiguous", "price", "contact", "benign_context"}) == []
 
 
+def test_explicit_term_with_a_minor_indicator_flags_but_not_in_reporting(engine):
+    from csewatch.detect import StreamState
+
+    def verdict(text):
+        post = Post(id="p", platform="native", author_id="a", text=text, created_at=1.0)
+        return engine.process(post, None, StreamState())[1]
+
+    v = verdict("child p0rn | young girls")  # no price, link or contact: the pairing alone
+    assert v is not None and v.category == "advert_sale_trade" and "advert.explicit_term_minor" in v.rules
+    assert verdict("police arrested a man for child porn of young girls") is None
+    assert verdict("young girls football club results") is None
+
+
 def test_score_grows_with_support(policy):
     t = Triage(policy)
     one = dict((r.id, s) for r, s in t.fired({"abuse_material", "price"}))["advert.explicit_term"]
