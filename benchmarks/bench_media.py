@@ -246,10 +246,10 @@ def main() -> None:
     if "robustness" not in skip:
         bench_robustness(args.images, args.unrelated)
     if "matching" not in skip:
-        for size in (int(s) for s in args.sizes.split(",") if s):
+        for size in (int(s) for s in args.sizes.split(",") if s and int(s) > 0):
             bench_matching(size, "mih")  # the compiled (Numba) kernel
             bench_matching(size, "mih-numpy")  # the same tables searched with NumPy gathers: the ratio
-        for size in (int(s) for s in args.faiss_sizes.split(",") if s):
+        for size in (int(s) for s in args.faiss_sizes.split(",") if s and int(s) > 0):  # 0: none
             bench_matching(size, "faiss")
     print("GPU: not measured (no GPU machine was lent to this task)")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")

@@ -123,10 +123,11 @@ class PDQIndex:
         np.save(d / "hashes.npy", np.asarray(self.hashes))
         info = {"radius": self.radius, "method": self.method, "count": len(self.hashes), **(meta or {})}
         if self._table is not None:
-            ids, offs = self._table.tables()
-            np.save(d / "mih_ids.npy", ids)
+            entries, offs = self._table.tables()
+            np.save(d / "mih_entries.npy", entries)
             np.save(d / "mih_offsets.npy", offs)
             info["mih"] = {"bits": self._table.bits, "built": self.built}
+        (d / "mih_ids.npy").unlink(missing_ok=True)  # tables of an earlier layout
         (d / "meta.json").write_text(json.dumps(info))
 
     @classmethod
@@ -142,7 +143,8 @@ class PDQIndex:
         if mih and index.kind == "mih" and 0 < mih["built"] <= len(index.hashes):
             mode = "r" if mmap_tables else None
             try:
-                tables = (np.load(d / "mih_ids.npy", mmap_mode=mode), np.load(d / "mih_offsets.npy", mmap_mode=mode))
+                entries = np.load(d / "mih_entries.npy", mmap_mode=mode)
+                tables = (entries, np.load(d / "mih_offsets.npy", mmap_mode=mode))
                 index._table = MIHTable(index.hashes[: mih["built"]], index.radius, mih["bits"], tables=tables)
                 index.built = mih["built"]
             except (OSError, ValueError):  # missing or not matching: rebuilt on first search

@@ -1,13 +1,18 @@
 """Multi-index hashing over NumPy arrays, batched: exact Hamming radius search for millions of PDQ
 hashes.
 
-The 256 bits are cut into ``m`` chunks of ``b`` bits (``m = 256 // b``, ``b`` about log2 of the bank
-size so that a bucket holds about one hash). A hash within ``r`` bits of a query differs in at most
+The 256 bits are cut into ``m`` chunks of ``b`` bits (``m = 256 // b``, ``b`` from a cost model of
+probes against bucket sizes: 16 bits at 1M hashes, 23 at 10M). A hash within ``r`` bits of a query differs in at most
 ``r // m`` bits on at least one chunk (pigeonhole over the covered bits), so probing every chunk of
 the query with all flips of up to ``r // m`` bits finds every such hash; candidates are then
-checked on all 256 bits. Each chunk's table is a sorted id array with bucket offsets (CSR), so a
+checked on all 256 bits. Each chunk's table is a sorted entry array with bucket offsets (CSR), so a
 batch of queries is a handful of vectorised gathers rather than millions of hash-map lookups, which
 is where ``faiss.IndexBinaryMultiHash`` spends its time on this machine.
+
+An entry is 16 bytes: the hash's id and a 96-bit fingerprint, the bits that follow the chunk (wrapping
+around). A hash within ``r`` bits of the query is within ``r`` on those 96 bits too, while an unrelated
+hash is (48 bits apart on average) in 3 of 10,000 cases: the fingerprint rejects nearly every
+candidate where it lies, in the bucket's own cache line, and only the survivors' 256 bits are read.
 
 The radius is split unevenly when ``m`` does not divide it (Norouzi et al.'s multi-index hashing):
 with ``r = s*m + a``, a hash within ``r`` differs in at most ``s`` bits on one of the first ``a + 1``
@@ -16,13 +21,15 @@ flips (at 10M hashes and r = 31: 2,794 probes a query instead of 3,047). The pro
 search radius only, so one table serves any radius.
 
 With Numba installed (a dependency), the search runs as a compiled kernel, in parallel over queries.
-Its cost is random memory reads (at 10M hashes the tables are 1.8 GB, each probe a cache miss), so
-per query it works in three passes, each issuing software prefetches for the next: all probe keys
-(prefetching their bucket offsets), all bucket bounds (prefetching the id runs), all candidate ids
-(prefetching their hashes), then the 256-bit check. Dozens of misses are then in flight at once
-instead of one; this is worth 2-3x over the plain loop on this project's 2-core machine. A hash
-found through several chunks is reported only from the first chunk that can find it. Both paths
-return the same pairs.
+Its cost is random memory reads (at 10M hashes the tables are 2.4 GB, each probe a cache miss), so
+per query it works in passes, each issuing software prefetches for the next: all probe keys
+(prefetching their bucket offsets), then the bounds of the non-empty buckets (prefetching their
+entries), then the fingerprint check of every entry, and the 256-bit check of the few that pass.
+Dozens of misses are then in flight at once instead of one; this is worth 2-3x over the plain loop
+on this project's 2-core machine, and the fingerprints another 1.8x at 10M hashes (a query's
+candidates no longer each cost a read of their own). A hash found through several chunks is
+reported only from the first chunk that can find it. The NumPy path checks every candidate on its
+256 bits; both return the same pairs.
 """
 
 from __future__ import annotations
@@ -75,12 +82,26 @@ def chunk_radii(radius: int, m: int) -> np.ndarray:
     return np.array([s if j <= a else s - 1 for j in range(m)], dtype=np.int64)
 
 
+FP_BITS = 96  # fingerprint bits per entry, the ones after the entry's chunk
+
+
+def _bits32(words: np.ndarray, start: int) -> np.ndarray:
+    """Bits [start, start+32) of each hash, wrapping past bit 255, as uint32."""
+    wi, off = divmod(start % 256, 64)
+    mask = np.uint64(0xFFFFFFFF)
+    if off <= 32:
+        return ((words[:, wi] >> np.uint64(32 - off)) & mask).astype(np.uint32)
+    nxt = words[:, (wi + 1) % 4] >> np.uint64(96 - off)
+    return (((words[:, wi] << np.uint64(off - 32)) | nxt) & mask).astype(np.uint32)
+
+
 def choose_bits(n: int) -> int:
     """Chunk width minimising probes plus candidate reads at radius 31 (both are cache misses)."""
 
-    def cost(b: int) -> float:
+    def cost(b: int) -> float:  # an offset line a probe, an entry line a non-empty bucket (4 entries a line)
         probes = sum(math.comb(b, k) for rj in chunk_radii(31, 256 // b) for k in range(rj + 1))
-        return probes * (1 + 1.3 * n / 2**b)
+        load = n / 2**b
+        return probes * (1 + (1 - math.exp(-load)) + load / 4)
 
     return min(range(16, 25), key=cost)
 
@@ -93,28 +114,34 @@ class MIHTable:
         bits: int | None = None,
         tables: tuple[np.ndarray, np.ndarray] | None = None,
     ):
-        """``tables``: the (ids, offsets) arrays of an earlier build of the same hashes and ``bits``
+        """``tables``: the (entries, offsets) arrays of an earlier build of the same hashes and ``bits``
         (``tables()``), which skips the sort; checked for shape and totals."""
         n = len(hashes)
         self.bits = bits or choose_bits(n)
+        if not 1 <= self.bits <= 256 - FP_BITS:
+            raise ValueError(f"chunk bits must be 1..{256 - FP_BITS}")
         self.m = 256 // self.bits
         self.radius = radius
         self.words = _words(hashes)
         nb = 1 << self.bits
         if tables is not None:
-            ids, offs = tables
-            if ids.shape != (self.m, n) or offs.shape != (self.m, nb + 1) or np.any(offs[:, -1] != n):
+            ent, offs = tables
+            if ent.shape != (self.m, n, 4) or offs.shape != (self.m, nb + 1) or np.any(offs[:, -1] != n):
                 raise ValueError(f"saved tables do not fit {n} hashes of {self.bits}-bit chunks")
-            self._ids2, self._offs2 = ids, offs
+            self._ent2, self._offs2 = ent, offs
         else:
-            # one (m, N) id table and one (m, 2^b + 1) offset table; the per-chunk rows are views
-            self._ids2 = np.empty((self.m, n), dtype=np.int32)
+            # one (m, N, 4) uint32 entry table (fingerprint words, id) and one (m, 2^b + 1) offset table
+            self._ent2 = np.empty((self.m, n, 4), dtype=np.uint32)
             self._offs2 = np.zeros((self.m, nb + 1), dtype=np.int32)
+            row = np.empty((n, 4), dtype=np.uint32)
+            row[:, 3] = np.arange(n, dtype=np.uint32)
             for j in range(self.m):
                 keys = _chunk(self.words, j * self.bits, self.bits)
-                self._ids2[j] = np.argsort(keys, kind="stable")
+                for k in range(3):
+                    row[:, k] = _bits32(self.words, (j + 1) * self.bits + 32 * k)
+                np.take(row, np.argsort(keys, kind="stable"), axis=0, out=self._ent2[j])
                 np.cumsum(np.bincount(keys, minlength=nb), out=self._offs2[j, 1:])
-        self.ids: list[np.ndarray] = list(self._ids2)
+        self.ids: list[np.ndarray] = [self._ent2[j, :, 3] for j in range(self.m)]
         self.offsets: list[np.ndarray] = list(self._offs2)
         self._probes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
@@ -122,11 +149,11 @@ class MIHTable:
         return len(self.words)
 
     def tables(self) -> tuple[np.ndarray, np.ndarray]:
-        """The (ids, offsets) arrays, to persist beside the hashes."""
-        return self._ids2, self._offs2
+        """The (entries, offsets) arrays, to persist beside the hashes."""
+        return self._ent2, self._offs2
 
     def nbytes(self) -> int:
-        return self.words.nbytes + self._ids2.nbytes + self._offs2.nbytes
+        return self.words.nbytes + self._ent2.nbytes + self._offs2.nbytes
 
     def probes(self, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(flips per chunk, probes per chunk, flip masks) for radius ``r``."""
@@ -167,7 +194,7 @@ class MIHTable:
         out_d = np.empty((len(qw), cap), dtype=np.int64)
         counts = np.zeros(len(qw), dtype=np.int64)
         blocks = min(len(qw), 8 * (numba.get_num_threads() if numba is not None else 1))
-        args = (self.words, self._ids2, self._offs2, self.bits, radii, nprobe, masks, qw, r, out_id, out_d, counts)
+        args = (self.words, self._ent2, self._offs2, self.bits, radii, nprobe, masks, qw, r, out_id, out_d, counts)
         _KERNEL(*args, blocks)
         results: list[list[tuple[int, int]]] = []
         for i in range(len(qw)):
@@ -201,7 +228,7 @@ class MIHTable:
             probe_q = np.repeat(np.arange(nq), len(masks))[nonzero]
             run_start = np.cumsum(lens) - lens
             pos = np.arange(total) - np.repeat(run_start, lens) + np.repeat(starts, lens)
-            cand_parts.append(self.ids[j][pos])
+            cand_parts.append(self.ids[j][pos].astype(np.int64))
             qidx_parts.append(np.repeat(probe_q, lens))
         results: list[list[tuple[int, int]]] = [[] for _ in range(nq)]
         if not cand_parts:
@@ -262,6 +289,18 @@ if numba is not None:
         return numba.int64((hi << numba.uint64(lo_len)) | lo)
 
     @numba.njit(inline="always")
+    def _bits32_1(w0, w1, w2, w3, start):  # pragma: no cover - compiled
+        """Bits [start, start+32) of one hash, wrapping past bit 255 (as ``_bits32``)."""
+        words = (w0, w1, w2, w3, w0)
+        p = start % 256
+        wi = p // 64
+        off = p % 64
+        mask = numba.uint64(0xFFFFFFFF)
+        if off <= 32:
+            return (words[wi] >> numba.uint64(32 - off)) & mask
+        return ((words[wi] << numba.uint64(off - 32)) | (words[wi + 1] >> numba.uint64(96 - off))) & mask
+
+    @numba.njit(inline="always")
     def _popcount(x):  # pragma: no cover - compiled
         x = x - ((x >> numba.uint64(1)) & numba.uint64(0x5555555555555555))
         x = (x & numba.uint64(0x3333333333333333)) + ((x >> numba.uint64(2)) & numba.uint64(0x3333333333333333))
@@ -296,7 +335,7 @@ if numba is not None:
 
     @numba.njit(parallel=True, nogil=True, cache=True)
     def _kernel(
-        words, ids, offs, bits, radii, nprobe, masks, qw, r, out_id, out_d, counts, nblocks
+        words, ent, offs, bits, radii, nprobe, masks, qw, r, out_id, out_d, counts, nblocks
     ):  # pragma: no cover
         nq = qw.shape[0]
         m = radii.shape[0]
@@ -311,35 +350,49 @@ if numba is not None:
             hi = np.empty(total, np.int64)
             cand = np.empty(_BUF, np.int64)
             chunk_of = np.empty(_BUF, np.int64)
+            qfp = np.empty((m, 2), np.uint64)  # the query's fingerprint for each chunk
             for i in range(blk * per, min(nq, (blk + 1) * per)):
                 q0, q1, q2, q3 = qw[i, 0], qw[i, 1], qw[i, 2], qw[i, 3]
                 # pass 1: probe keys; their bucket offsets are fetched meanwhile
                 x = 0
                 for j in range(m):
                     key = _chunk1(q0, q1, q2, q3, j * bits, bits)
+                    f = (j + 1) * bits
+                    qfp[j, 0] = (_bits32_1(q0, q1, q2, q3, f) << numba.uint64(32)) | _bits32_1(q0, q1, q2, q3, f + 32)
+                    qfp[j, 1] = _bits32_1(q0, q1, q2, q3, f + 64)
                     for k in range(nprobe[j]):
                         p = key ^ masks[k]
                         probe[x] = p
                         probe_chunk[x] = j
                         _prefetch(offs, j, p)
                         x += 1
-                # pass 2: bucket bounds; the id runs are fetched meanwhile
+                # pass 2: bounds of the non-empty buckets; their entries are fetched meanwhile
+                y = 0
                 for x in range(total):
                     j = probe_chunk[x]
                     a = offs[j, probe[x]]
-                    lo[x] = a
-                    hi[x] = offs[j, probe[x] + 1]
-                    _prefetch(ids, j, a)
-                # pass 3: candidate ids; their hashes are fetched meanwhile, checked when the buffer fills
+                    e = offs[j, probe[x] + 1]
+                    if e > a:
+                        lo[y] = a
+                        hi[y] = e
+                        probe_chunk[y] = j
+                        _prefetch(ent, j, a)
+                        _prefetch(ent, j, e - 1)  # a run may cross a cache line
+                        y += 1
+                # pass 3: fingerprints; the few that pass are checked on 256 bits when the buffer fills
                 n = 0
                 nc = 0
-                for x in range(total):
+                for x in range(y):
                     j = probe_chunk[x]
+                    f0 = qfp[j, 0]
+                    f1 = qfp[j, 1]
                     for t in range(lo[x], hi[x]):
-                        c = ids[j, t]
-                        cand[nc] = c
+                        e0 = (numba.uint64(ent[j, t, 0]) << numba.uint64(32)) | numba.uint64(ent[j, t, 1])
+                        if _popcount(e0 ^ f0) + _popcount(numba.uint64(ent[j, t, 2]) ^ f1) > r:
+                            continue
+                        cand[nc] = ent[j, t, 3]
                         chunk_of[nc] = j
-                        _prefetch(words, c, 0)
+                        _prefetch(words, cand[nc], 0)
                         nc += 1
                         if nc == _BUF:
                             n = _check(words, bits, radii, qw, i, r, cand, chunk_of, nc, out_id, out_d, n)
