@@ -8,8 +8,9 @@ Three exact paths with the same answers (a test holds them equal on random data)
 * ``faiss``: ``faiss.IndexBinaryMultiHash`` with ``nflip = radius // nhash`` (the same pigeonhole
   guarantee), kept as an alternative; on this machine it is several times slower than ``mih``.
 
-The index persists as ``hashes.npy`` (loaded memory-mapped; the tables are rebuilt from it, which
-takes seconds) plus the faiss file when that path is used. Additions go to a small delta searched by
+The index persists as ``hashes.npy`` (loaded memory-mapped) with the multi-index tables beside it
+(``mih_entries.npy``, ``mih_offsets.npy``: a restart loads them instead of a rebuild; tables that do
+not fit are rebuilt), or the faiss file when that path is used. Additions go to a small delta searched by
 brute force and are folded into the tables when the delta grows past ``DELTA_MAX``.
 """
 
