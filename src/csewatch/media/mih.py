@@ -2,16 +2,16 @@
 hashes.
 
 The 256 bits are cut into ``m`` chunks of ``b`` bits (``m = 256 // b``, ``b`` from a cost model of
-probes against bucket sizes: 16 bits at 1M hashes, 23 at 10M). A hash within ``r`` bits of a query differs in at most
-``r // m`` bits on at least one chunk (pigeonhole over the covered bits), so probing every chunk of
-the query with all flips of up to ``r // m`` bits finds every such hash; candidates are then
+probes against bucket sizes: 16 bits at 1M hashes, 23 at 10M). A hash within ``r`` bits of a query
+differs in at most ``r // m`` bits on at least one chunk (pigeonhole over the covered bits), so
+probing every chunk of the query with all flips of up to ``r // m`` bits finds every such hash; candidates are then
 checked on all 256 bits. Each chunk's table is a sorted entry array with bucket offsets (CSR), so a
 batch of queries is a handful of vectorised gathers rather than millions of hash-map lookups, which
 is where ``faiss.IndexBinaryMultiHash`` spends its time on this machine.
 
-An entry is 16 bytes: the hash's id and a 96-bit fingerprint, the bits that follow the chunk (wrapping
-around). A hash within ``r`` bits of the query is within ``r`` on those 96 bits too, while an unrelated
-hash is (48 bits apart on average) in 3 of 10,000 cases: the fingerprint rejects nearly every
+An entry is 16 bytes: the hash's id and a 96-bit fingerprint, the bits that follow the chunk
+(wrapping around). A hash within ``r`` bits of the query is within ``r`` on those 96 bits too, while
+an unrelated hash is (48 bits apart on average) in 3 of 10,000 cases: the fingerprint rejects nearly every
 candidate where it lies, in the bucket's own cache line, and only the survivors' 256 bits are read.
 
 The radius is split unevenly when ``m`` does not divide it (Norouzi et al.'s multi-index hashing):
@@ -29,9 +29,8 @@ the 256-bit check of the few that pass. Dozens of misses are then in flight at o
 one; this is worth 2-3x over the plain loop on this project's 2-core machine, the fingerprints
 another 1.8x at 10M hashes (a query's candidates no longer each cost a read of their own), and the
 pipeline (prefetches issued a step ahead rather than a whole query ahead, where many were dropped)
-another 10-15%. A hash found through several chunks is
-reported only from the first chunk that can find it. The NumPy path checks every candidate on its
-256 bits; both return the same pairs.
+another 10-15%. A hash found through several chunks is reported only from the first chunk that
+can find it. The NumPy path checks every candidate on its 256 bits; both return the same pairs.
 """
 
 from __future__ import annotations
