@@ -10,8 +10,8 @@ Three exact paths with the same answers (a test holds them equal on random data)
 
 The index persists as ``hashes.npy`` (loaded memory-mapped) with the multi-index tables beside it
 (``mih_entries.npy``, ``mih_offsets.npy``: a restart loads them instead of a rebuild; tables that do
-not fit are rebuilt), or the faiss file when that path is used. Additions go to a small delta searched by
-brute force and are folded into the tables when the delta grows past ``DELTA_MAX``.
+not fit are rebuilt), or the faiss file when that path is used. Additions go to a small delta
+searched by brute force and are folded into the tables when the delta grows past ``DELTA_MAX``.
 """
 
 from __future__ import annotations

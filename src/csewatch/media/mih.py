@@ -4,15 +4,16 @@ hashes.
 The 256 bits are cut into ``m`` chunks of ``b`` bits (``m = 256 // b``, ``b`` from a cost model of
 probes against bucket sizes: 16 bits at 1M hashes, 23 at 10M). A hash within ``r`` bits of a query
 differs in at most ``r // m`` bits on at least one chunk (pigeonhole over the covered bits), so
-probing every chunk of the query with all flips of up to ``r // m`` bits finds every such hash; candidates are then
-checked on all 256 bits. Each chunk's table is a sorted entry array with bucket offsets (CSR), so a
-batch of queries is a handful of vectorised gathers rather than millions of hash-map lookups, which
-is where ``faiss.IndexBinaryMultiHash`` spends its time on this machine.
+probing every chunk of the query with all flips of up to ``r // m`` bits finds every such hash;
+candidates are then checked on all 256 bits. Each chunk's table is a sorted entry array with bucket
+offsets (CSR), so a batch of queries is a handful of vectorised gathers rather than millions of
+hash-map lookups, which is where ``faiss.IndexBinaryMultiHash`` spends its time on this machine.
 
 An entry is 16 bytes: the hash's id and a 96-bit fingerprint, the bits that follow the chunk
-(wrapping around). A hash within ``r`` bits of the query is within ``r`` on those 96 bits too, while
-an unrelated hash is (48 bits apart on average) in 3 of 10,000 cases: the fingerprint rejects nearly every
-candidate where it lies, in the bucket's own cache line, and only the survivors' 256 bits are read.
+(wrapping around). A hash within ``r`` bits of the query is within ``r`` on those 96 bits too,
+while an unrelated hash is (48 bits apart on average) in 3 of 10,000 cases: the fingerprint rejects
+nearly every candidate where it lies, in the bucket's own cache line, and only the survivors' 256
+bits are read.
 
 The radius is split unevenly when ``m`` does not divide it (Norouzi et al.'s multi-index hashing):
 with ``r = s*m + a``, a hash within ``r`` differs in at most ``s`` bits on one of the first ``a + 1``
@@ -97,9 +98,10 @@ def _bits32(words: np.ndarray, start: int) -> np.ndarray:
 
 
 def choose_bits(n: int) -> int:
-    """Chunk width minimising probes plus candidate reads at radius 31 (both are cache misses)."""
+    """Chunk width minimising the cache lines a query reads at radius 31: a bucket offset a probe, and
+    the entries (4 to a line) of each non-empty bucket."""
 
-    def cost(b: int) -> float:  # an offset line a probe, an entry line a non-empty bucket (4 entries a line)
+    def cost(b: int) -> float:
         probes = sum(math.comb(b, k) for rj in chunk_radii(31, 256 // b) for k in range(rj + 1))
         load = n / 2**b
         return probes * (1 + (1 - math.exp(-load)) + load / 4)
@@ -145,6 +147,7 @@ class MIHTable:
         self.ids: list[np.ndarray] = [self._ent2[j, :, 3] for j in range(self.m)]
         self.offsets: list[np.ndarray] = list(self._offs2)
         self._probes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._flat_probes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.words)
@@ -163,6 +166,14 @@ class MIHTable:
             counts = np.array([sum(math.comb(self.bits, k) for k in range(rj + 1)) for rj in radii], dtype=np.int64)
             self._probes[r] = (radii, counts, _flip_masks(self.bits, int(max(radii.max(), 0))))
         return self._probes[r]
+
+    def flat_probes(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk, flip mask) of every probe a query makes at radius ``r``, chunk by chunk."""
+        if r not in self._flat_probes:
+            _radii, counts, masks = self.probes(r)
+            chunk = np.repeat(np.arange(self.m, dtype=np.int64), counts)
+            self._flat_probes[r] = (chunk, np.concatenate([masks[:k] for k in counts]))
+        return self._flat_probes[r]
 
     def search(
         self, queries: np.ndarray, radius: int | None = None, batch: int = 128, threads: int | None = None
@@ -190,9 +201,8 @@ class MIHTable:
 
     def _search_compiled(self, queries: np.ndarray, r: int, cap: int = 64) -> list[list[tuple[int, int]]]:
         qw = _words(queries)
-        radii, nprobe, masks = self.probes(r)
-        probe_chunk = np.repeat(np.arange(self.m, dtype=np.int64), nprobe)  # every probe: its chunk, its mask
-        probe_mask = np.concatenate([masks[:k] for k in nprobe])
+        radii = self.probes(r)[0]
+        probe_chunk, probe_mask = self.flat_probes(r)
         out_id = np.empty((len(qw), cap), dtype=np.int64)
         out_d = np.empty((len(qw), cap), dtype=np.int64)
         counts = np.zeros(len(qw), dtype=np.int64)
