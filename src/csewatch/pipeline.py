@@ -23,8 +23,7 @@ from csewatch.detect.hashtags import HashtagDetector
 from csewatch.detect.lexicon import Lexicon, LexiconDetector
 from csewatch.detect.links import LinkDetector, LinkMatcher
 from csewatch.ingest import Source, expand_sources, parse_line
-from csewatch.ingest import common as ingest_common
-from csewatch.ingest.common import Reject
+from csewatch.ingest.common import Limits, Reject
 from csewatch.model import Account, Edge, Post, Signal, Verdict
 from csewatch.normalize import Normalizer, View
 from csewatch.policy import Policy
@@ -125,7 +124,7 @@ class Scanner:
         self.state = StreamState()
         self.accounts: dict[tuple[str, str], Account] = {}
         self.retain_all = policy.pack.store.retain_posts == "all"
-        ingest_common.MAX_FIELD_CHARS = policy.pack.thresholds.max_field_chars
+        self.limits = Limits(max_field_chars=policy.pack.thresholds.max_field_chars)
         if store is not None:
             for ks in self.state.all():
                 ks.loader = store.load_state
@@ -213,7 +212,7 @@ class Scanner:
         for n, pos, raw in src.lines(position, line_no):
             summary.lines += 1
             try:
-                record, got_fmt = parse_line(raw, src.key, n, fmt_hint)
+                record, got_fmt = parse_line(raw, src.key, n, fmt_hint, self.limits)
                 fmt_hint = fmt_hint or got_fmt or None
             except Reject as exc:
                 summary.rejects += 1

@@ -1,7 +1,9 @@
 """Ingest: read sources (files, ``.gz``, directories, stdin) line by line from a checkpoint, decode
 each JSON line, recognise its format (X API v2, Bluesky Jetstream, Mastodon, native csewatch) and
 turn it into a Record. Lines that cannot be accepted become Rejects naming the source, the line
-number and the reason; reading goes on.
+number and the reason; reading goes on. No line, whatever it holds, raises anything but Reject out of
+``parse_line`` (stream control messages are ``ControlMessage`` rejects whose reason starts with
+``control:``). Limits (field caps) are passed explicitly, from the policy pack.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import BinaryIO, NamedTuple
 import orjson
 
 from csewatch.ingest import jetstream, mastodon, native, x_v2
-from csewatch.ingest.common import Reject
+from csewatch.ingest.common import DEFAULT_LIMITS, ControlMessage, Limits, Reject
 from csewatch.model import Record
 
 FORMATS: dict[str, ModuleType] = {"x": x_v2, "bluesky": jetstream, "mastodon": mastodon, "native": native}
@@ -141,17 +143,28 @@ def decode_line(raw: bytes) -> dict:
     return obj
 
 
+def _looks_like(mod: ModuleType, obj: dict) -> bool:
+    try:
+        return bool(mod.looks_like(obj))
+    except Exception:  # noqa: BLE001 - a recogniser that cannot read the object does not claim it
+        return False
+
+
 def detect_format(obj: dict, preferred: str | None = None) -> str | None:
-    if preferred and FORMATS[preferred].looks_like(obj):
+    """The name of the first format that recognises ``obj`` (``preferred`` first); never raises."""
+    if preferred in FORMATS and _looks_like(FORMATS[preferred], obj):
         return preferred
     for name, mod in FORMATS.items():
-        if mod.looks_like(obj):
+        if _looks_like(mod, obj):
             return name
     return None
 
 
-def parse_line(raw: bytes | None, source: str, line: int, fmt_hint: str | None) -> tuple[Record, str]:
-    """(record, format) for one raw line; raises Reject."""
+def parse_line(
+    raw: bytes | None, source: str, line: int, fmt_hint: str | None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Record, str]:
+    """(record, format) for one raw line; raises Reject (ControlMessage for stream control messages),
+    nothing else. Blank lines (stream keep-alives) are an empty record."""
     if raw is None:
         raise Reject(f"line over {MAX_LINE_BYTES} bytes")
     if not raw.strip():
@@ -161,8 +174,10 @@ def parse_line(raw: bytes | None, source: str, line: int, fmt_hint: str | None) 
     if fmt is None:
         raise Reject("unknown format (not X API v2, Jetstream, Mastodon or native csewatch)")
     try:
-        return FORMATS[fmt].parse(obj, f"{source}:{line}"), fmt
+        return FORMATS[fmt].parse(obj, f"{source}:{line}", limits), fmt
+    except ControlMessage as exc:
+        raise ControlMessage(f"control: {fmt}: {exc}") from None
     except Reject as exc:
         raise Reject(f"{fmt}: {exc}") from None
-    except (TypeError, AttributeError, KeyError, ValueError) as exc:
-        raise Reject(f"{fmt}: unexpected structure ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # noqa: BLE001 - an adapter outside the guard must not stop ingestion either
+        raise Reject(f"{fmt}: unexpected structure ({type(exc).__name__}: {str(exc)[:200]})") from None

@@ -2,12 +2,25 @@
 and mentions with UTF-8 byte offsets; reply refs; image, record and external embeds),
 ``app.bsky.feed.repost``, ``app.bsky.graph.follow`` and ``app.bsky.actor.profile``; ``identity``
 events (handle) and ``account`` events (``active``/``status``: takendown, suspended, deactivated,
-deleted).
+deleted). Hashtags come from tag facets and from the record's ``tags`` field (tags the client sent
+without placing them in the text), in that order, once each. Media refs whose blob ``$link`` is not a
+string are rejected with the field named.
 """
 
 from __future__ import annotations
 
-from csewatch.ingest.common import Reject, as_dict, as_list, opt_str, parse_time, req_str
+from csewatch.ingest.common import (
+    Limits,
+    Reject,
+    as_dict,
+    as_list,
+    check_time,
+    guarded,
+    media_ref,
+    opt_str,
+    parse_time,
+    req_str,
+)
 from csewatch.model import Account, Edge, MediaRef, Post, Record
 
 PLATFORM = "bluesky"
@@ -27,15 +40,24 @@ def _at_uri_to_id(uri: str | None) -> str | None:
     return f"{parts[0]}/{parts[2]}"
 
 
-def _blob_ref(blob: dict) -> str | None:
+def _blob_ref(blob: dict, where: str) -> str | None:
+    """The blob's CID: ``ref.$link`` (or a legacy ``cid``); Reject when it is there but not a string."""
     ref = blob.get("ref")
-    if isinstance(ref, dict):
-        return ref.get("$link")
-    return blob.get("cid") if isinstance(blob.get("cid"), str) else None
+    if isinstance(ref, dict) and "$link" in ref:
+        link = ref["$link"]
+        if not isinstance(link, str):
+            raise Reject(f"{where}.ref.$link: expected a string, got {type(link).__name__}")
+        return link
+    if ref is not None and not isinstance(ref, dict | str):
+        raise Reject(f"{where}.ref: expected an object, got {type(ref).__name__}")
+    cid = blob.get("cid")
+    if cid is not None and not isinstance(cid, str):
+        raise Reject(f"{where}.cid: expected a string, got {type(cid).__name__}")
+    return cid or (ref if isinstance(ref, str) else None)
 
 
-def _post(did: str, rkey: str, rec: dict, when: float, source: str) -> Post:
-    text = opt_str(rec, "text", "commit.record") or ""
+def _post(did: str, rkey: str, rec: dict, when: float, source: str, cap: int) -> Post:
+    text = opt_str(rec, "text", "commit.record", cap) or ""
     raw = text.encode("utf-8")
     hashtags, urls, mentions = [], [], []
     for i, facet in enumerate(as_list(rec.get("facets"), "commit.record.facets")):
@@ -43,7 +65,9 @@ def _post(did: str, rkey: str, rec: dict, when: float, source: str) -> Post:
         for feat in as_list(facet.get("features"), f"commit.record.facets[{i}].features"):
             if not isinstance(feat, dict):
                 continue
-            t = feat.get("$type", "")
+            t = feat.get("$type")
+            if not isinstance(t, str):
+                continue  # a feature without a type names nothing csewatch reads
             if t.endswith("#tag") and isinstance(feat.get("tag"), str):
                 hashtags.append(feat["tag"])
             elif t.endswith("#link") and isinstance(feat.get("uri"), str):
@@ -55,6 +79,10 @@ def _post(did: str, rkey: str, rec: dict, when: float, source: str) -> Post:
                     mentions.append(raw[bs:be].decode("utf-8", "replace").lstrip("@"))
                 else:
                     mentions.append(feat["did"])
+    for i, tag in enumerate(as_list(rec.get("tags"), "commit.record.tags")):
+        if not isinstance(tag, str):
+            raise Reject(f"commit.record.tags[{i}]: expected a string, got {type(tag).__name__}")
+        hashtags.append(tag.lstrip("#"))
     media: list[MediaRef] = []
     quote_of = None
     embed = as_dict(rec.get("embed"), "commit.record.embed")
@@ -64,20 +92,15 @@ def _post(did: str, rkey: str, rec: dict, when: float, source: str) -> Post:
     for em in embeds:
         et = em.get("$type", "")
         if et == "app.bsky.embed.images":
-            for img in as_list(em.get("images"), "embed.images"):
+            for j, img in enumerate(as_list(em.get("images"), "embed.images")):
                 if isinstance(img, dict):
-                    blob = as_dict(img.get("image"), "embed.images[].image")
-                    media.append(
-                        MediaRef(
-                            id=_blob_ref(blob) or "?",
-                            kind="image",
-                            alt=img.get("alt"),
-                            size=blob.get("size") if isinstance(blob.get("size"), int) else None,
-                        )
-                    )
+                    w = f"embed.images[{j}].image"
+                    blob = as_dict(img.get("image"), w)
+                    ref = _blob_ref(blob, w) or "?"
+                    media.append(media_ref(w, ref, "image", None, img.get("alt"), blob.get("size")))
         elif et == "app.bsky.embed.video":
             blob = as_dict(em.get("video"), "embed.video")
-            media.append(MediaRef(id=_blob_ref(blob) or "?", kind="video"))
+            media.append(media_ref("embed.video", _blob_ref(blob, "embed.video") or "?", "video", None, em.get("alt")))
         elif et == "app.bsky.embed.external":
             ext = as_dict(em.get("external"), "embed.external")
             if isinstance(ext.get("uri"), str):
@@ -109,20 +132,24 @@ def _post(did: str, rkey: str, rec: dict, when: float, source: str) -> Post:
     )
 
 
-def parse(obj: dict, source: str) -> Record:
-    did = req_str(obj, "did", "event")
+@guarded
+def parse(obj: dict, source: str, limits: Limits) -> Record:
+    cap = limits.max_field_chars
+    did = req_str(obj, "did", "event", cap)
     kind = obj.get("kind")
     tus = obj.get("time_us")
-    when = tus / 1e6 if isinstance(tus, int) else 0.0
+    if tus is not None and (isinstance(tus, bool) or not isinstance(tus, int | float)):
+        raise Reject(f"time_us: expected an integer, got {type(tus).__name__}")
+    when = check_time(tus / 1e6, "time_us") if tus else 0.0
     out = Record(posts=[], accounts=[], edges=[])
     if kind == "identity":
         ident = as_dict(obj.get("identity"), "identity")
-        out.accounts.append(Account(id=did, platform=PLATFORM, handle=opt_str(ident, "handle", "identity")))
+        out.accounts.append(Account(id=did, platform=PLATFORM, handle=opt_str(ident, "handle", "identity", cap)))
         return out
     if kind == "account":
         acc = as_dict(obj.get("account"), "account")
         active = acc.get("active")
-        status = opt_str(acc, "status", "account") or ("active" if active else "deactivated")
+        status = opt_str(acc, "status", "account", 64) or ("active" if active else "deactivated")
         if active is True:
             status = "active"
         out.accounts.append(
@@ -140,14 +167,14 @@ def parse(obj: dict, source: str) -> Record:
     commit = as_dict(obj.get("commit"), "commit")
     op = commit.get("operation")
     collection = commit.get("collection")
-    rkey = req_str(commit, "rkey", "commit")
+    rkey = req_str(commit, "rkey", "commit", cap)
     if op == "delete":
         return out  # deletions carry no content; nothing to detect
     if op not in ("create", "update"):
         raise Reject(f"commit.operation {op!r} is not create/update/delete")
     rec = as_dict(commit.get("record"), "commit.record")
     if collection == "app.bsky.feed.post":
-        post = _post(did, rkey, rec, when, source)
+        post = _post(did, rkey, rec, when, source, cap)
         out.posts.append(post)
         if post.reply_to:
             out.edges.append(Edge(PLATFORM, "reply", did, post.reply_to, post.created_at))
@@ -159,7 +186,7 @@ def parse(obj: dict, source: str) -> Record:
                 PLATFORM,
                 "follow",
                 did,
-                req_str(rec, "subject", "commit.record"),
+                req_str(rec, "subject", "commit.record", cap),
                 parse_time(rec.get("createdAt"), "commit.record.createdAt") or when,
             )
         )
@@ -177,10 +204,10 @@ def parse(obj: dict, source: str) -> Record:
             Account(
                 id=did,
                 platform=PLATFORM,
-                display_name=opt_str(rec, "displayName", "commit.record"),
-                bio=opt_str(rec, "description", "commit.record"),
+                display_name=opt_str(rec, "displayName", "commit.record", cap),
+                bio=opt_str(rec, "description", "commit.record", cap),
                 created_at=parse_time(rec.get("createdAt"), "commit.record.createdAt") or None,
-                avatar_hash=_blob_ref(avatar) if avatar else None,
+                avatar_hash=_blob_ref(avatar, "commit.record.avatar") if avatar else None,
             )
         )
     # other collections (likes, blocks, lists...) are accepted and ignored

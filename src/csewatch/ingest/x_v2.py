@@ -3,11 +3,28 @@
 ``expanded_url``, mentions), ``referenced_tweets`` (replied_to / quoted / retweeted), media keys,
 and users' ``description``, ``created_at``, ``public_metrics``, ``entities.url``. Also reads the user
 compliance stream's events (``user_suspend``, ``user_unsuspend``, ``user_delete``...) as account status.
+Tweet text arrives with ``&`` ``<`` ``>`` escaped as HTML entities and is stored unescaped. Stream control
+messages (a top-level ``errors`` array without ``data``, e.g. operational-disconnect) are reported as
+ControlMessage rejects, never as unknown input.
 """
 
 from __future__ import annotations
 
-from csewatch.ingest.common import Reject, as_dict, as_list, opt_int, opt_str, parse_time, req_str
+from csewatch.ingest.common import (
+    ControlMessage,
+    Limits,
+    Reject,
+    as_dict,
+    as_list,
+    guarded,
+    media_ref,
+    opt_id,
+    opt_int,
+    opt_str,
+    parse_time,
+    req_str,
+    x_unescape,
+)
 from csewatch.model import Account, Edge, MediaRef, Post, Record
 
 PLATFORM = "x"
@@ -27,13 +44,39 @@ USER_EVENTS: dict[str, str | None] = {
 }
 
 
+def _is_control(obj: dict) -> bool:
+    """A stream control/error message: ``{"errors": [{"title": ..., "type": ...}]}`` and no ``data``."""
+    errors = obj.get("errors")
+    return (
+        "data" not in obj
+        and isinstance(errors, list)
+        and bool(errors)
+        and all(isinstance(e, dict) and ("title" in e or "type" in e) for e in errors)
+    )
+
+
 def looks_like(obj: dict) -> bool:
+    if _is_control(obj):
+        return True
     data = obj.get("data")
     if isinstance(data, list):
         data = data[0] if data else {}
     if isinstance(data, dict) and len(data) == 1 and next(iter(data)) in USER_EVENTS:
         return True
     return isinstance(data, dict) and "text" in data and ("author_id" in data or "edit_history_tweet_ids" in data)
+
+
+def _control(obj: dict) -> ControlMessage:
+    parts = []
+    for e in obj["errors"][:3]:
+        title = e.get("title") if isinstance(e.get("title"), str) else e.get("type")
+        what = title if isinstance(title, str) else "error"
+        if isinstance(e.get("disconnect_type"), str):
+            what += f" ({e['disconnect_type']})"
+        if isinstance(e.get("detail"), str):
+            what += f": {e['detail'][:200]}"
+        parts.append(what)
+    return ControlMessage("X stream control message: " + "; ".join(parts))
 
 
 def _user_event(name: str, ev: dict) -> Record:
@@ -56,18 +99,18 @@ def _user_event(name: str, ev: dict) -> Record:
     return rec
 
 
-def _user(u: dict, where: str) -> Account:
+def _user(u: dict, where: str, cap: int) -> Account:
     metrics = as_dict(u.get("public_metrics"), f"{where}.public_metrics")
     links = []
     for url in as_list(as_dict(as_dict(u.get("entities"), where).get("url"), where).get("urls"), where):
         if isinstance(url, dict) and isinstance(url.get("expanded_url"), str):
             links.append(url["expanded_url"])
     return Account(
-        id=req_str(u, "id", where),
+        id=req_str(u, "id", where, cap),
         platform=PLATFORM,
-        handle=opt_str(u, "username", where),
-        display_name=opt_str(u, "name", where),
-        bio=opt_str(u, "description", where),
+        handle=opt_str(u, "username", where, cap),
+        display_name=opt_str(u, "name", where, cap),
+        bio=opt_str(u, "description", where, cap),
         links=links,
         created_at=parse_time(u.get("created_at"), f"{where}.created_at") or None,
         followers=opt_int(metrics, "followers_count", where),
@@ -77,9 +120,9 @@ def _user(u: dict, where: str) -> Account:
     )
 
 
-def _tweet(t: dict, where: str, media_index: dict[str, dict], source: str) -> Post:
+def _tweet(t: dict, where: str, media_index: dict[str, dict], source: str, cap: int) -> Post:
     note = as_dict(t.get("note_tweet"), f"{where}.note_tweet")
-    text = opt_str(note, "text", f"{where}.note_tweet") or opt_str(t, "text", where) or ""
+    text = x_unescape(opt_str(note, "text", f"{where}.note_tweet", cap) or opt_str(t, "text", where, cap) or "")
     entities = as_dict((note.get("entities") if note else None) or t.get("entities"), f"{where}.entities")
     hashtags = [
         h["tag"]
@@ -99,29 +142,24 @@ def _tweet(t: dict, where: str, media_index: dict[str, dict], source: str) -> Po
     reply_to = quote_of = repost_of = None
     for ref in as_list(t.get("referenced_tweets"), f"{where}.referenced_tweets"):
         ref = as_dict(ref, f"{where}.referenced_tweets[]")
-        kind, rid = ref.get("type"), ref.get("id")
+        kind = ref.get("type")
         if kind == "replied_to":
-            reply_to = str(rid)
+            reply_to = req_str(ref, "id", f"{where}.referenced_tweets[]", cap)
         elif kind == "quoted":
-            quote_of = str(rid)
+            quote_of = req_str(ref, "id", f"{where}.referenced_tweets[]", cap)
         elif kind == "retweeted":
-            repost_of = str(rid)
-    media = []
-    for key in as_list(as_dict(t.get("attachments"), f"{where}.attachments").get("media_keys"), where):
-        m = media_index.get(key, {})
-        media.append(
-            MediaRef(
-                id=str(key),
-                kind=m.get("type", "image") if isinstance(m.get("type"), str) else "image",
-                url=m.get("url") or m.get("preview_image_url"),
-                alt=m.get("alt_text"),
-            )
-        )
-    conv = t.get("conversation_id")
+            repost_of = req_str(ref, "id", f"{where}.referenced_tweets[]", cap)
+    media: list[MediaRef] = []
+    keys = as_list(as_dict(t.get("attachments"), f"{where}.attachments").get("media_keys"), f"{where}.attachments")
+    for j, key in enumerate(keys):
+        mw = f"{where}.attachments.media_keys[{j}]"
+        m = media_index.get(key, {}) if isinstance(key, str) else {}
+        media.append(media_ref(mw, key, m.get("type"), m.get("url") or m.get("preview_image_url"), m.get("alt_text")))
+    conv = opt_id(t, "conversation_id", where, cap)
     return Post(
-        id=req_str(t, "id", where),
+        id=req_str(t, "id", where, cap),
         platform=PLATFORM,
-        author_id=req_str(t, "author_id", where),
+        author_id=req_str(t, "author_id", where, cap),
         text=text,
         created_at=parse_time(t.get("created_at"), f"{where}.created_at"),
         hashtags=hashtags,
@@ -129,15 +167,19 @@ def _tweet(t: dict, where: str, media_index: dict[str, dict], source: str) -> Po
         urls=urls,
         media=media,
         reply_to=reply_to,
-        reply_root=str(conv) if conv and reply_to else None,
+        reply_root=conv if conv and reply_to else None,
         quote_of=quote_of,
         repost_of=repost_of,
-        lang=opt_str(t, "lang", where),
+        lang=opt_str(t, "lang", where, 64),
         source=source,
     )
 
 
-def parse(obj: dict, source: str) -> Record:
+@guarded
+def parse(obj: dict, source: str, limits: Limits) -> Record:
+    cap = limits.max_field_chars
+    if _is_control(obj):
+        raise _control(obj)
     data = obj.get("data")
     if data is None:
         if "errors" in obj:
@@ -148,16 +190,19 @@ def parse(obj: dict, source: str) -> Record:
     tweets = data if isinstance(data, list) else [data]
     includes = as_dict(obj.get("includes"), "includes")
     media_index = {
-        m.get("media_key"): m for m in as_list(includes.get("media"), "includes.media") if isinstance(m, dict)
+        m["media_key"]: m
+        for m in as_list(includes.get("media"), "includes.media")
+        if isinstance(m, dict) and isinstance(m.get("media_key"), str)
     }
     rec = Record(posts=[], accounts=[], edges=[])
     for i, u in enumerate(as_list(includes.get("users"), "includes.users")):
-        rec.accounts.append(_user(as_dict(u, f"includes.users[{i}]"), f"includes.users[{i}]"))
+        rec.accounts.append(_user(as_dict(u, f"includes.users[{i}]"), f"includes.users[{i}]", cap))
     for i, t in enumerate(as_list(includes.get("tweets"), "includes.tweets")):
-        rec.posts.append(_tweet(as_dict(t, f"includes.tweets[{i}]"), f"includes.tweets[{i}]", media_index, source))
+        where = f"includes.tweets[{i}]"
+        rec.posts.append(_tweet(as_dict(t, where), where, media_index, source, cap))
     for i, t in enumerate(tweets):
         where = f"data[{i}]" if isinstance(data, list) else "data"
-        post = _tweet(as_dict(t, where), where, media_index, source)
+        post = _tweet(as_dict(t, where), where, media_index, source, cap)
         rec.posts.append(post)
         for kind, target in (("reply", post.reply_to), ("quote", post.quote_of), ("repost", post.repost_of)):
             if target:
