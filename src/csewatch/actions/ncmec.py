@@ -17,10 +17,10 @@ import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import Column, Float, String, Table, Text, delete, select
 
+from csewatch.ingest.common import format_time
 from csewatch.store import Store
 from csewatch.store import schema as S
 
@@ -51,7 +51,7 @@ class Reporter:
 
 
 def _iso(t: float | None) -> str:
-    return datetime.fromtimestamp(t or time.time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(t or time.time()) or format_time(time.time())
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:

@@ -114,13 +114,24 @@ def opt_str(obj: dict, key: str, where: str, cap: int = DEFAULT_LIMITS.max_field
     return check_len(v, f"{where}.{key}", cap)
 
 
+INT64_MAX = 2**63 - 1
+
+
+def check_count(v: int, where: str) -> int:
+    """A count (followers, posts, bytes): 0..2**63-1, what every store column holds."""
+    if not 0 <= v <= INT64_MAX:
+        raise Reject(f"{where}: count {v} outside 0..2**63-1")
+    return v
+
+
 def opt_int(obj: dict, key: str, where: str) -> int | None:
+    """An optional count: None or an integer in 0..2**63-1."""
     v = obj.get(key)
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int):
         raise Reject(f"{where}.{key}: expected an integer, got {type(v).__name__}")
-    return v
+    return check_count(v, f"{where}.{key}")
 
 
 def as_dict(v: Any, where: str) -> dict:
@@ -156,7 +167,7 @@ def media_ref(
         kind=kind if isinstance(kind, str) and kind else "image",
         url=check_len(url, f"{where}.url", cap) if url else None,
         alt=alt or None,
-        size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
+        size=size if isinstance(size, int) and not isinstance(size, bool) and 0 <= size <= INT64_MAX else None,
     )
 
 

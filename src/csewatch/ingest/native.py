@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import msgspec
 
-from csewatch.ingest.common import Limits, Reject, check_time, guarded, parse_time
+from csewatch.ingest.common import Limits, Reject, check_count, check_time, guarded, parse_time
 from csewatch.model import Account, Edge, Post, Record
 
 PLATFORM_DEFAULT = "native"
@@ -45,7 +45,13 @@ def parse(obj: dict, source: str, limits: Limits) -> Record:
         t = getattr(item, key, None)
         if t:
             check_time(t, key)
+    for key in ("followers", "following", "posts_count"):
+        if getattr(item, key, None) is not None:
+            check_count(getattr(item, key), key)
     if isinstance(item, Post):
+        for j, m in enumerate(item.media):
+            if m.size is not None:
+                check_count(m.size, f"media[{j}].size")
         item.source = source
         return Record(posts=[item], accounts=[], edges=[])
     if isinstance(item, Account):

@@ -9,7 +9,6 @@ import html
 import statistics
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from csewatch.actions.sinks import ActionSink
+from csewatch.ingest.common import format_time
 from csewatch.policy import Policy
 from csewatch.review.decisions import STATE_AFTER, ReviewService
 from csewatch.store import Store
@@ -200,7 +200,7 @@ def create_app(
                     "score": v["score"],
                     "rules": v["rules"],
                     "signals": sigs,
-                    "created": datetime.fromtimestamp(v.get("created_at") or 0, UTC).isoformat(),
+                    "created": format_time(v.get("created_at") or 0, "%Y-%m-%dT%H:%M:%S+00:00", "unknown"),
                     "html": highlight(v.get("text") or "", spans),
                     "media": post.get("media") or [],
                 }
@@ -350,7 +350,7 @@ def create_app(
                 )
             )
             for detector, created in conn.execute(q):
-                day = datetime.fromtimestamp(created, UTC).strftime("%m-%d")
+                day = format_time(created, "%m-%d", "??-??")
                 per_day[f"{day} {detector}"] += 1
             first_decision = dict(
                 conn.execute(
