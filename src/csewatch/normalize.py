@@ -61,34 +61,250 @@ def _blank_link(m: re.Match[str]) -> str:
     return " " * len(tok) if "." in tok else tok  # c/p is an obfuscation, t.me/x a link
 
 
+# Unicode data: the newest available (``unicodedata2`` tracks the current Unicode version; the
+# standard library's may be years older), so letters added recently (outlined Latin...) fold too.
+try:
+    import unicodedata2 as _ud
+except ImportError:  # pragma: no cover - the dependency is declared; stay usable without it
+    _ud = unicodedata  # type: ignore[misc]
+
+UNICODE_VERSION: str = _ud.unidata_version
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_DIGIT_NAMES = ("ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE")
+# Character names that say which Latin letter a glyph is. "Strong" families are the letter itself in
+# another style (small capital, regional indicator, negative squared...); "weak" ones carry a hook,
+# bar or stroke and give way to the confusables data where it names a different letter.
+_STRONG_ADJ = r"(?:SMALL CAPITAL |CAPITAL |SMALL |DOTLESS |SCRIPT )?"
+_WEAK_ADJ = r"(?:OPEN |CLOSED |BARRED |STRETCHED |LONG |BROKEN |DOUBLE )?"
+_LATIN_NAME_RE = re.compile(
+    rf"^(?!TAG |COMBINING )(?:[A-Z][A-Z\- ]* )?LATIN (?:CAPITAL |SMALL )?(?:LETTER )?{_STRONG_ADJ}(?P<weak>{_WEAK_ADJ})"
+    r"(?P<l>[A-Z])(?P<with> WITH [A-Z\- ]+)?$"
+)
+_MODIFIER_NAME_RE = re.compile(r"^MODIFIER LETTER (?:SMALL |CAPITAL )+(?P<l>[A-Z])(?P<with> WITH [A-Z\- ]+)?$")
+_REGIONAL_NAME_RE = re.compile(r"^REGIONAL INDICATOR SYMBOL LETTER (?P<l>[A-Z])$")
+_DIGIT_NAME_RE = re.compile(rf"^(?!TURNED |REVERSED )[A-Z][A-Z\- ]* DIGIT (?P<d>{'|'.join(_DIGIT_NAMES)})$")
+# blank-looking characters that Unicode does not class as spaces
+_BLANK_NAMES = ("BRAILLE PATTERN BLANK",)
+
+
+def _nfkc_letters(ch: str) -> str | None:
+    """ASCII letters/digits that the compatibility decomposition of ``ch`` spells (marks dropped,
+    an enclosing ``(..)`` or a trailing full stop removed: ⒜ -> a, ⒈ -> 1), else None."""
+    d = _ud.normalize("NFKD", ch)
+    if d == ch:
+        return None
+    base = "".join(c for c in d if _ud.category(c) not in ("Mn", "Me")).casefold()
+    if len(base) > 2 and base[0] == "(" and base[-1] == ")":
+        base = base[1:-1]
+    elif len(base) > 1 and base[-1] == "." and base[0] != ".":
+        base = base[:-1]
+    return base if base and all(c in _ALNUM for c in base) else None
+
+
+def _name_letter(ch: str) -> tuple[str, bool] | None:
+    """The Latin letter or digit a character's NAME says it is, and whether the name is strong."""
+    name = _ud.name(ch, "")
+    if "LATIN" in name or "LETTER" in name:
+        m = _LATIN_NAME_RE.match(name) or _MODIFIER_NAME_RE.match(name) or _REGIONAL_NAME_RE.match(name)
+        if m:
+            gd = m.groupdict()
+            return m.group("l").lower(), not (gd.get("with") or gd.get("weak"))
+    elif "DIGIT" in name and _ud.category(ch) in ("No", "So"):
+        m = _DIGIT_NAME_RE.match(name)
+        if m:
+            return str(_DIGIT_NAMES.index(m.group("d"))), True
+    return None
+
+
 @functools.cache
-def _confusable_prototypes() -> dict[int, str]:
-    """Map each non-ASCII code point whose confusable prototype is an ASCII letter or digit to it."""
+def _confusables() -> dict[str, list[str]]:
+    """UTS #39 confusables (single characters), as shipped by ``confusable_homoglyphs``."""
     data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8"))
-    out: dict[int, str] = {}
-    for ch, glyphs in data.items():
-        if len(ch) != 1 or ch.isascii():
+    return {ch: [g["c"] for g in glyphs if len(g["c"]) == 1] for ch, glyphs in data.items() if len(ch) == 1}
+
+
+@functools.cache
+def latin_sources() -> dict[int, tuple[str, str]]:
+    """Every non-ASCII code point that reads as Latin letters/digits: code point -> (letters, source).
+
+    Derived from Unicode's own data, in this order of precedence: ``nfkc`` (compatibility
+    decomposition: mathematical, fullwidth, circled, parenthesised, squared, super/subscript...),
+    ``name`` (a strong name family: negative squared/circled, regional indicator, small capital,
+    modifier letters, dingbat digits), ``confusable`` (UTS #39: a glyph confusable with an ASCII
+    letter or digit, or with a strongly named Latin letter), ``name-weak`` (a Latin letter with a
+    hook, bar or stroke), ``cyrillic-case`` (a Cyrillic small letter, drawn as a small capital, whose
+    capital is confusable with a Latin capital: к м т в н). Built once per process (about a second).
+    """
+    out: dict[int, tuple[str, str]] = {}
+    weak: dict[int, str] = {}
+    for cp in range(0x80, 0x110000):
+        ch = chr(cp)
+        if _invisible(ch):
             continue
-        letters = [g["c"] for g in glyphs if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalpha()]
-        digits = [g["c"] for g in glyphs if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isdigit()]
-        pick = letters[0] if letters else (digits[0] if digits else None)
-        if pick:
-            out[ord(ch)] = pick.lower()
+        got = _nfkc_letters(ch)
+        if got:
+            out[cp] = (got, "nfkc")
+            continue
+        named = _name_letter(ch)
+        if named:
+            if named[1]:
+                out[cp] = (named[0], "name")
+            else:
+                weak[cp] = named[0]
+    conf = _confusables()
+    strong = {cp: v for cp, (v, src) in out.items() if len(v) == 1}
+
+    def pick(ch: str) -> str | None:
+        glyphs = conf.get(ch, ())
+        for test in (str.isalpha, str.isdigit):
+            found = [c.lower() for c in glyphs if c.isascii() and test(c)]
+            if found:
+                return found[0]
+        return None
+
+    for ch in conf:
+        cp = ord(ch)
+        if ch.isascii() or cp in out or _invisible(ch):
+            continue
+        got = pick(ch)
+        if got:
+            out[cp] = (got, "confusable")
+            continue
+        if cp in weak:
+            continue
+        via = {strong[ord(c)] for c in conf[ch] if ord(c) in strong}
+        if len(via) == 1:
+            out[cp] = (via.pop(), "confusable")
+    for cp, letter in weak.items():
+        out.setdefault(cp, (letter, "name-weak"))
+    for cp in range(0x400, 0x530):  # the Cyrillic blocks
+        ch = chr(cp)
+        if cp in out or not _ud.name(ch, "").startswith("CYRILLIC SMALL LETTER"):
+            continue
+        up = ch.upper()
+        got = pick(up) if len(up) == 1 else None
+        if got and got.isalpha():
+            out[cp] = (got, "cyrillic-case")
     return out
+
+
+@functools.cache
+def _latin_fold() -> dict[int, str]:
+    """code point -> its folded letters; a confusable read as i or l becomes AMBIG (both are tried)."""
+    return {
+        cp: (AMBIG if src == "confusable" and v in ("i", "l") else v) for cp, (v, src) in latin_sources().items()
+    }
+
+
+def _invisible(c: str) -> bool:
+    """Default-ignorable or combining: format controls (zero-width, bidi, tags, soft hyphen...),
+    combining and enclosing marks, variation selectors, the Hangul fillers."""
+    cat = _ud.category(c)
+    return cat in _ZERO_WIDTH_CATEGORIES or (cat == "Lo" and _ud.name(c, "").endswith(" FILLER"))
+
+
+@functools.cache
+def _letter_table() -> dict[int, str]:
+    """A one-to-one table (one character in, one out) of the look-alikes that fold to one letter,
+    for finders that need every offset kept (the link finder over a plain view)."""
+    return {cp: v for cp, v in _latin_fold().items() if len(v) == 1}
+
+
+def fold_letters(text: str) -> str:
+    """``text`` with each look-alike that reads as one Latin letter or digit replaced by it (AMBIG
+    for an i/l look-alike); same length, so offsets into ``text`` stay valid."""
+    if text.isascii():
+        return text
+    return text.translate(_letter_table())
 
 
 def _plain_char(ch: str) -> str:
     """Compatibility-decompose one character, drop accents and invisible characters, casefold."""
     if ch.isascii():
         return " " if ch in "\t\n\r\f\v" else ch.lower()
-    if ch.isspace():
+    if ch.isspace() or _ud.name(ch, "") in _BLANK_NAMES:
         return " "
     parts = []
-    for c in unicodedata.normalize("NFKD", ch):
-        if unicodedata.category(c) in _ZERO_WIDTH_CATEGORIES:
+    for c in _ud.normalize("NFKD", ch):
+        if _invisible(c):
             continue
-        parts.append(c)
+        parts.append(" " if c.isspace() else c)
     return "".join(parts).casefold()
+
+
+# ---------------------------------------------------------------------------------------------
+# bidirectional overrides: a word typed backwards inside RLO ... PDF displays forwards
+
+_RLO, _PDF, _PDI = "\u202e", "\u202c", "\u2069"
+_BIDI_OPENERS = {"\u202a": "E", "\u202b": "E", "\u202d": "L", _RLO: "R", "\u2066": "I", "\u2067": "I", "\u2068": "I"}
+_PARAGRAPH_SEPARATORS = frozenset("\n\r\x1c\x1d\x1e\x85\u2029")
+_MAX_BIDI_DEPTH = 125  # as in the Unicode bidirectional algorithm
+
+
+def visual_order(text: str) -> list[int] | None:
+    """The reading order of ``text``'s characters (a permutation of its offsets) where a
+    right-to-left override (RLO, closed by PDF or the paragraph's end) reverses a run; None when
+    the text has no override. Embeddings, isolates and left-to-right overrides nest and keep their
+    own order; the controls themselves stay in place (they fold to nothing)."""
+    if _RLO not in text:
+        return None
+    root: list = []
+    stack: list[tuple[str, list]] = [("T", root)]
+    for i, c in enumerate(text):
+        kind = _BIDI_OPENERS.get(c)
+        if kind is not None and len(stack) <= _MAX_BIDI_DEPTH:
+            stack[-1][1].append(i)
+            node: tuple[str, list] = (kind, [])
+            stack[-1][1].append(node)
+            stack.append(node)
+        elif c == _PDF:
+            if len(stack) > 1 and stack[-1][0] != "I":
+                stack.pop()
+            stack[-1][1].append(i)
+        elif c == _PDI:
+            if any(k == "I" for k, _ in stack[1:]):
+                while stack[-1][0] != "I":
+                    stack.pop()
+                stack.pop()
+            stack[-1][1].append(i)
+        elif c in _PARAGRAPH_SEPARATORS:
+            del stack[1:]
+            root.append(i)
+        else:
+            stack[-1][1].append(i)
+    out: list[int] = []
+    todo: list = [iter(root)]
+    while todo:  # iterative depth-first rendering: an override's items in reverse
+        it = next(todo[-1], None)
+        if it is None:
+            todo.pop()
+        elif isinstance(it, int):
+            out.append(it)
+        else:
+            todo.append(iter(reversed(it[1]) if it[0] == "R" else it[1]))
+    return out
+
+
+def _reading_order(text: str) -> tuple[str, list[int] | None]:
+    """``text`` in reading order, with the permutation used (None: unchanged)."""
+    if text.isascii():
+        return text, None
+    order = visual_order(text)
+    if order is None:
+        return text, None
+    return "".join([text[i] for i in order]), order
+
+
+def _reorder_map(order: list[int] | None, m: list[int], me: list[int]) -> tuple[list[int], list[int]]:
+    """Offsets into the reordered text -> offsets into the original (start, end per character)."""
+    if order is None:
+        return m, me
+    starts, ends = [], []
+    for a, b in zip(m, me, strict=True):
+        x, y = order[a], order[b - 1]
+        starts.append(min(x, y))
+        ends.append(max(x, y) + 1)
+    return starts, ends
 
 
 class _FoldTable(dict):
@@ -211,8 +427,10 @@ class View:
         assert me is not None
         if not m:
             return 0, 0
-        s = m[min(start, len(m) - 1)]
-        e = me[min(max(end - 1, start), len(m) - 1)]
+        n = len(m)
+        a = min(start, n - 1)
+        b = min(max(end, a + 1), n)
+        s, e = min(m[a:b]), max(me[a:b])  # not monotonic where an override reversed a run
         return s, max(e, s)
 
     def original_text(self, start: int, end: int) -> str:
@@ -224,7 +442,8 @@ class Normalizer:
     """Builds the plain and folded views of text; configured by the policy pack's emoji words."""
 
     def __init__(self, emoji_words: Mapping[str, str] | None = None, lookalikes: Mapping[str, str] | None = None):
-        self.emoji_words = dict(emoji_words or {})
+        # keys lose their variation selectors ("✉️" is written with one; the character itself is read)
+        self.emoji_words = {"".join(c for c in k if not _invisible(c)) or k: v for k, v in (emoji_words or {}).items()}
         self.lookalikes = {ord(k): v for k, v in (lookalikes or {}).items()}
         self._plain_table = _FoldTable(_plain_char)
         self._fold_table = _FoldTable(self._fold_char)
@@ -233,17 +452,24 @@ class Normalizer:
     def _fold_char(self, ch: str) -> str:
         if ch in self.emoji_words:
             return f" {self.emoji_words[ch]} "
+        extra = self.lookalikes.get(ord(ch))
+        if extra:
+            return AMBIG if extra in ("i", "l") else extra
+        latin = _latin_fold()
+        got = latin.get(ord(ch))
+        if got is not None:
+            return got
         plain = _plain_char(ch)
         if plain.isascii():
             return plain
-        protos = _confusable_prototypes()
         out = []
-        for c in (ch,) if ord(ch) in protos or ord(ch) in self.lookalikes else plain:
+        for c in plain:  # the pieces of a decomposition
             if c.isascii():
                 out.append(c)
-                continue
-            proto = self.lookalikes.get(ord(c)) or protos.get(ord(c)) or protos.get(ord(c.lower())) or c
-            out.append(AMBIG if proto in ("i", "l") else proto)
+            elif ord(c) in self.lookalikes:
+                out.append(AMBIG if self.lookalikes[ord(c)] in ("i", "l") else self.lookalikes[ord(c)])
+            else:
+                out.append(latin.get(ord(c), c))
         return "".join(out)
 
     # -- views ------------------------------------------------------------------------------
@@ -251,8 +477,9 @@ class Normalizer:
         if text.isascii():
             out = text.lower().translate(self._plain_table) if _has_ctrl(text) else text.lower()
             return View(out, text, None)
-        out = text.translate(self._plain_table)
-        return View(out, text, lambda: _char_map(text, self._plain_table))
+        src, order = _reading_order(text)
+        out = src.translate(self._plain_table)
+        return View(out, text, lambda: _reorder_map(order, *_char_spans(src, self._plain_table)))
 
     def fold(self, text: str) -> View:
         """The folded view (the first reading, when a glyph reads as either i or l)."""
@@ -278,7 +505,7 @@ class Normalizer:
         return self._delete_fast(self._fold_chars(term).replace(AMBIG, "i")).strip()
 
     def _fold_chars(self, text: str) -> str:
-        s = _mask_urls(text).translate(self._fold_table)
+        s = _mask_urls(_reading_order(text)[0]).translate(self._fold_table)
         if _HAS_LEET_RE.search(s) or AMBIG in s:
             s = _LEET_TOKEN_RE.sub(_unleet_token, s)
         return s
@@ -298,7 +525,8 @@ class Normalizer:
 
     def _fold_tracked(self, text: str, reading: str = "i") -> tuple[str, tuple[list[int], list[int]]]:
         """The folded text with, for each of its characters, the original start and end offsets."""
-        masked = _mask_urls(text)
+        src, order = _reading_order(text)
+        masked = _mask_urls(src)
         pieces: list[str] = []
         m: list[int] = []
         table = self._fold_table
@@ -318,18 +546,18 @@ class Normalizer:
         s = s.replace(AMBIG, reading)
         for pattern, _repl, keep in _DELETE_STEPS:
             s, m, me = _delete_tracked(pattern, keep, s, m, me)
-        return s, (m, me)
+        return s, _reorder_map(order, m, me)
 
 
 def _has_ctrl(text: str) -> bool:
     return any(c in text for c in "\t\n\r\f\v")
 
 
-def _char_map(text: str, table: Mapping[int, str]) -> list[int]:
+def _char_spans(text: str, table: Mapping[int, str]) -> tuple[list[int], list[int]]:
     m: list[int] = []
     for i, ch in enumerate(text):
         m.extend([i] * len(table[ord(ch)]))
-    return m
+    return m, [i + 1 for i in m]
 
 
 def _delete_tracked(
