@@ -105,7 +105,7 @@ def test_cli_hash_bank_match_and_scan_with_media(tmp_path):
     bank_file = tmp_path / "bank.csv"
     bank_file.write_text(f"hash,category\n{rows[0]['pdq']},test_known\nnot-a-hash,x\n")
     r = runner.invoke(
-        app, ["bank", "import", str(bank_file), "--bank", "internal", "--type", "pdq", "--db", db, "--json"]
+        app, ["bank", "import", str(bank_file), "--bank", "internal", "--type", "pdq", "--db", db, "--create", "--json"]
     )
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)

@@ -6,6 +6,7 @@ machine-readable document instead of tables.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -35,7 +36,27 @@ app.add_typer(policy_app, name="policy")
 console = Console() if sys.stdout.isatty() else Console(width=160)
 err = Console(stderr=True)
 
-DbOpt = typer.Option("csewatch.db", "--db", help="SQLite path or database URL (postgresql+psycopg://...)")
+
+def _existing_db(ctx: typer.Context, value: str) -> str:
+    """--db of a command that reads a store: a missing SQLite file is refused (a mistyped path must
+    not become a new, empty database); only ``scan`` and an explicit ``--create`` make one."""
+    from csewatch.store import missing_sqlite_file
+
+    missing = missing_sqlite_file(value) if value and not ctx.params.get("create") else None
+    if missing is not None:
+        create = any(p.name == "create" for p in ctx.command.params)
+        raise typer.BadParameter(
+            f"no database at {missing} (only `csewatch scan` creates a store"
+            + ("; pass --create to make a new one here)" if create else ")")
+        )
+    return value
+
+
+DbOpt = typer.Option(
+    "csewatch.db", "--db", help="SQLite path or database URL (postgresql+psycopg://...)", callback=_existing_db
+)
+ScanDbOpt = typer.Option("csewatch.db", "--db", help="SQLite path (created when missing) or database URL")
+CreateOpt = typer.Option(False, "--create", is_eager=True, help="Create the database when it does not exist")
 PolicyOpt = typer.Option(None, "--policy", help="Policy pack directory (default: the bundled pack)")
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bars")
@@ -111,7 +132,16 @@ def _run_scan(
         from csewatch.review.decisions import ReviewService
 
         review = ReviewService(store, policy, [JsonlSink(auto_actions)])
-    with _ScanProgress(quiet) as prog:
+    from csewatch.store import StoreBusy
+
+    lock = contextlib.ExitStack()
+    if store is not None:  # one scanner per store
+        try:
+            lock.enter_context(store.scan_lock())
+        except StoreBusy as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+    with lock, _ScanProgress(quiet) as prog:
         scanner = Scanner(
             policy, store, batch_size=batch_size, progress=prog, rejects_path=rejects, media=media, review=review
         )
@@ -126,7 +156,7 @@ def _run_scan(
 @app.command()
 def scan(
     paths: list[str] = typer.Argument(..., help="Files (.jsonl, .json, .gz), directories, or - for stdin"),
-    db: str = DbOpt,
+    db: str = ScanDbOpt,
     policy: Path | None = PolicyOpt,
     fmt: str | None = typer.Option(None, "--format", help="x | bluesky | mastodon | native (default: detect)"),
     rejects: Path = typer.Option(Path("csewatch-rejects.jsonl"), "--rejects", help="Where rejected lines are listed"),
@@ -594,6 +624,7 @@ def bank_import(
     category: str = typer.Option("unspecified", "--category"),
     source: str | None = typer.Option(None, "--source"),
     db: str = DbOpt,
+    create: bool = CreateOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Import hashes from CSV / TSV / JSONL (python-threatexchange and HMA style columns accepted)."""
@@ -1112,6 +1143,7 @@ def user_add(
         help="Read the password from this environment variable instead of prompting",
     ),
     db: str = DbOpt,
+    create: bool = CreateOpt,
 ) -> None:
     """Create or update a reviewer account (Argon2-hashed password, at least 12 characters)."""
     import os
@@ -1217,15 +1249,30 @@ def report_ncmec(
 
 
 @audit_app.command("verify")
-def audit_verify(db: str = DbOpt) -> None:
-    """Recompute the hash chain; exit 1 and name the first bad entry when it is broken."""
+def audit_verify(
+    db: str = DbOpt,
+    key_file: Path | None = typer.Option(
+        None, "--key-file", help="The audit key (default: $CSEWATCH_AUDIT_KEY_FILE); without it, the chain only"
+    ),
+    anchor_dir: Path | None = typer.Option(
+        None, "--anchor-dir", help="Default: $CSEWATCH_AUDIT_ANCHOR_DIR, or beside the key file"
+    ),
+) -> None:
+    """Recompute the hash chain and, with the audit key, check its anchored head; exit 1 when broken.
+    Says what was proved and what was not."""
     from csewatch.review.audit import AuditLog
 
-    res = AuditLog(Store(db)).verify()
+    res = AuditLog(Store(db), key_file=key_file, anchor_dir=anchor_dir).verify()
+    for line in res.proved:
+        console.print(f"proved: {line}")
+    for line in res.not_proved:
+        console.print(f"not proved: {line}")
     if res.ok:
-        console.print(f"ok: {res.entries} entries, chain intact")
+        anchored = f"; anchored head at entry {res.anchored_seq} intact" if res.anchored_seq is not None else ""
+        console.print(f"ok: {res.entries} entries, chain intact{anchored}")
         return
-    err.print(f"[red]broken at entry {res.first_bad}: {res.reason}[/red]")
+    where = f"broken at entry {res.first_bad}: " if res.first_bad is not None else "failed: "
+    err.print(f"[red]{where}{res.reason}[/red]")
     raise typer.Exit(1)
 
 

@@ -8,10 +8,14 @@ write is an idempotent upsert keyed on (platform, id) or a content digest.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -48,6 +52,36 @@ def normalize_url(db: str | None) -> str:
     return db
 
 
+class StoreMissing(FileNotFoundError):
+    """A SQLite database that does not exist, opened by something that must not create it."""
+
+
+class StoreBusy(RuntimeError):
+    """Another scan holds this store."""
+
+
+def sqlite_file(url: str | None) -> Path | None:
+    """The file of a SQLite URL or bare path; None for other databases and in-memory SQLite."""
+    u = normalize_url(url)
+    if not u.startswith("sqlite"):
+        return None
+    path = u.split(":///", 1)[1] if ":///" in u else ""
+    path = path.split("?", 1)[0]
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return None
+    return Path(path)
+
+
+def missing_sqlite_file(url: str | None) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist (so opening it would create it empty)."""
+    p = sqlite_file(url)
+    return p if p is not None and not p.exists() else None
+
+
+# an arbitrary 63-bit constant: the PostgreSQL session advisory lock held by the one scanner of a store
+PG_SCAN_LOCK = 0x63736577_7363616E
+
+
 def signal_id(s: Signal, platform: str) -> str:
     spans = ";".join(f"{e.field}:{e.start}:{e.end}:{e.rule}" for e in s.evidence)
     raw = f"{platform}|{s.post_id}|{s.detector}|{s.indicator}|{s.subject_type}|{s.subject_id}|{spans}"
@@ -67,6 +101,7 @@ class Batch:
     edges: list[Edge] = field(default_factory=list)
     signals: list[tuple[str, Signal]] = field(default_factory=list)  # (platform, signal)
     verdicts: list[Verdict] = field(default_factory=list)
+    shadow: list[tuple[Verdict, str | None, str]] = field(default_factory=list)  # (would-be, live category, model)
     cases: dict[str, Case] = field(default_factory=dict)
     case_posts: list[tuple[str, str, str]] = field(default_factory=list)  # (case id, platform, post id)
     rejects: list[tuple[str, int, str]] = field(default_factory=list)
@@ -74,7 +109,12 @@ class Batch:
 
 
 class Store:
-    def __init__(self, url: str | None = None, policy_version: str = ""):
+    def __init__(self, url: str | None = None, policy_version: str = "", create: bool = True):
+        """Open (and with ``create``, make when missing) the store; ``create=False`` refuses a missing
+        SQLite file with StoreMissing instead of creating an empty database."""
+        missing = None if create else missing_sqlite_file(url)
+        if missing is not None:
+            raise StoreMissing(f"no database at {missing}: check --db (only `csewatch scan` creates a store)")
         self.url = normalize_url(url)
         self.policy_version = policy_version
         self.is_sqlite = self.url.startswith("sqlite")
@@ -86,6 +126,50 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextlib.contextmanager
+    def scan_lock(self, who: str = "scan") -> Iterator[None]:
+        """Hold the store's one scanner lock, or raise StoreBusy at once. SQLite: an exclusive
+        ``flock`` on ``<db>.scan.lock`` beside the file; PostgreSQL: a session advisory lock on a
+        connection of its own. Either is released on exit and by the system when the process dies."""
+        path = sqlite_file(self.url)
+        if self.is_sqlite and path is not None:
+            lock_path = Path(f"{path}.scan.lock")
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+                    raise StoreBusy(
+                        f"another scan is writing to {path} ({holder or 'holder unknown'}); "
+                        f"one scanner per store (lock file {lock_path})"
+                    ) from None
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{who} pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
+                yield
+            finally:
+                os.close(fd)  # releases the flock
+        elif self.engine.dialect.name == "postgresql":
+            conn = self.engine.connect()
+            try:
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_SCAN_LOCK}).scalar()
+                conn.commit()
+                if not got:
+                    where = self.engine.url.render_as_string()
+                    raise StoreBusy(f"another scan is writing to {where}; one scanner per store")
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_SCAN_LOCK})
+                    conn.commit()
+            except BaseException:
+                conn.invalidate()  # never hand a connection that may hold the lock back to the pool
+                raise
+            finally:
+                conn.close()
+        else:
+            yield
 
     # -- generic writes ----------------------------------------------------------------------
     # Bulk writes go to the driver's executemany with SQL that SQLite and PostgreSQL both accept
@@ -134,6 +218,9 @@ class Store:
                 _dedupe([_verdict_row(v, self.policy_version) for v in batch.verdicts], ("platform", "post_id")),
                 ("platform", "post_id"),
             )
+            if batch.shadow:
+                rows = [_shadow_row(v, live, model, self.policy_version) for v, live, model in batch.shadow]
+                self._upsert(conn, schema.shadow_verdicts, _dedupe(rows, ("platform", "post_id")), ("platform", "post_id"))
             self._insert_ignore(
                 conn,
                 schema.case_posts,
@@ -463,6 +550,20 @@ def _signal_row(platform: str, s: Signal) -> dict:
         "score": s.score,
         "explanation": s.explanation,
         "evidence": [msgspec.structs.asdict(e) for e in s.evidence],
+    }
+
+
+def _shadow_row(v: Verdict, live: str | None, model_version: str, policy_version: str) -> dict:
+    return {
+        "platform": v.platform,
+        "post_id": v.post_id,
+        "author_id": v.author_id,
+        "score": v.score,
+        "category": v.category,
+        "rules": v.rules,
+        "live_category": live,
+        "model_version": model_version,
+        "policy_version": policy_version,
     }
 
 
