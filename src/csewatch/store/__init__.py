@@ -101,7 +101,6 @@ class Batch:
     edges: list[Edge] = field(default_factory=list)
     signals: list[tuple[str, Signal]] = field(default_factory=list)  # (platform, signal)
     verdicts: list[Verdict] = field(default_factory=list)
-    shadow: list[tuple[Verdict, str | None, str]] = field(default_factory=list)  # (would-be, live category, model)
     cases: dict[str, Case] = field(default_factory=dict)
     case_posts: list[tuple[str, str, str]] = field(default_factory=list)  # (case id, platform, post id)
     rejects: list[tuple[str, int, str]] = field(default_factory=list)
@@ -218,9 +217,6 @@ class Store:
                 _dedupe([_verdict_row(v, self.policy_version) for v in batch.verdicts], ("platform", "post_id")),
                 ("platform", "post_id"),
             )
-            if batch.shadow:
-                rows = [_shadow_row(v, live, model, self.policy_version) for v, live, model in batch.shadow]
-                self._upsert(conn, schema.shadow_verdicts, _dedupe(rows, ("platform", "post_id")), ("platform", "post_id"))
             self._insert_ignore(
                 conn,
                 schema.case_posts,
@@ -550,20 +546,6 @@ def _signal_row(platform: str, s: Signal) -> dict:
         "score": s.score,
         "explanation": s.explanation,
         "evidence": [msgspec.structs.asdict(e) for e in s.evidence],
-    }
-
-
-def _shadow_row(v: Verdict, live: str | None, model_version: str, policy_version: str) -> dict:
-    return {
-        "platform": v.platform,
-        "post_id": v.post_id,
-        "author_id": v.author_id,
-        "score": v.score,
-        "category": v.category,
-        "rules": v.rules,
-        "live_category": live,
-        "model_version": model_version,
-        "policy_version": policy_version,
     }
 
 
