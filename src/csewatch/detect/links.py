@@ -1,6 +1,12 @@
 """Links detector: off-platform invite destinations (Telegram, Discord, MEGA, Dropbox...), also when
-written obfuscated (``t[.]me``, ``discord (dot) gg``), and the same invite link posted by several
-accounts.
+written out to dodge link filters, and the same invite link posted by several accounts.
+
+Written-out forms of the pack's hosts resolve to the host: ``t[.]me``, ``t(.)me``, ``t{.}me``,
+``mega[dot]nz``, ``t dot me``, ideographic or fullwidth dots, look-alike host letters (``т.mе``,
+folded one-to-one so offsets hold), a space after the slash (``t.me/ x``), ``slash`` spelt out. Forms
+that ordinary prose also produces need a path before they count: a dot with a space beside it
+(``t . me/x``, never "can't. me") and dropped dots (``tme/x``, ``discordgg/x``). Only the hosts in
+links.yaml are ever resolved, so "the dot me" stays prose.
 """
 
 from __future__ import annotations
@@ -9,10 +15,23 @@ import re
 
 from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal
 from csewatch.model import Evidence, Signal
-from csewatch.normalize import View
+from csewatch.normalize import AMBIG, View, fold_letters
 from csewatch.policy import Policy
 
-_DOT = r"\s?(?:\.|\[\.\]|\(\.\)|\(dot\)|\[dot\]|\sdot\s)\s?"
+_DOTS = ".\u3002\uff61\ufe12\u2024"  # full stop, ideographic, halfwidth ideographic, vertical, one dot leader
+_BRACKETED = r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|<dot>|\[\s?\.\s?\]|\(\s?\.\s?\)"
+# one separator between host labels; what it was decides whether a path is needed (see _needs_path)
+_SEP = rf"(?:\s*(?:{_BRACKETED})\s*|\s+dot\s+|\s*[{_DOTS}]\s*|)"
+_SEP_RE = re.compile(_SEP)
+_STRONG_SEP_RE = re.compile(rf"^(?:\s*(?:{_BRACKETED})\s*|\s+dot\s+|[{_DOTS}])$")
+_SLASH = r"(?:/\s?|\s+slash\s+)"
+_SLASH_WORD_RE = re.compile(r"\s+slash\s+")
+_PATH_CHARS = rf"[a-z0-9_\-+/=?&%.~{AMBIG}]"
+
+
+def _label_re(label: str) -> str:
+    """A host label; an i or l may be written with a glyph that reads as either (AMBIG)."""
+    return "".join(f"[{c}{AMBIG}]" if c in "il" else re.escape(c) for c in label)
 
 
 class LinkMatcher:
@@ -21,34 +40,54 @@ class LinkMatcher:
     def __init__(self, policy: Policy):
         alts = []
         self.services: dict[str, str] = {}
+        self.hosts: dict[str, str] = {}
         for i, h in enumerate(policy.links.invite_hosts):
-            labels = [re.escape(x) for x in h.host.lower().split(".")]
-            host_re = _DOT.join(labels)
-            path = re.escape(h.path.lower()) if h.path else ""
+            labels = h.host.lower().split(".")
+            host_re = _SEP.join(f"(?:{_label_re(x)})" for x in labels)
+            path = ""
+            if h.path:
+                path = "".join(_SLASH if c == "/" else re.escape(c) for c in h.path.lower())
             group = f"h{i}"
             self.services[group] = h.service
+            self.hosts[group] = h.host.lower() + (h.path.lower() if h.path else "")
             alts.append(f"(?P<{group}>{host_re}{path})")
         self.pattern = re.compile(
             r"(?:https?://)?(?:www\.)?(?<![a-z0-9-])(?:" + "|".join(alts) + r")(?![a-z0-9-])"
-            r"(?P<path>/[a-z0-9_\-+/=?&%.~]*)?",
+            rf"(?P<path>{_SLASH}{_PATH_CHARS}*)?",
         )
-        # cheap prefilter: the first label of some host followed by a (possibly obfuscated) dot
-        first_labels = sorted({re.escape(h.host.lower().split(".")[0]) for h in policy.links.invite_hosts})
-        self.hint = re.compile(rf"(?:{'|'.join(first_labels)}){_DOT}")
+        # cheap prefilter: the first label of some host, then something a host can continue with
+        first_labels = sorted({_label_re(h.host.lower().split(".")[0]) for h in policy.links.invite_hosts})
+        self.hint = re.compile(
+            rf"(?<![a-z0-9-])(?:{'|'.join(first_labels)})(?:\s*[\[\(\{{<{_DOTS}]|\s+dot\s|[a-z{AMBIG}{_DOTS}]*/)"
+        )
 
     def find(self, view: View) -> list[tuple[int, int, str, str]]:
-        text = view.text
+        text = fold_letters(view.text)  # one character for one: offsets into the view hold
         if not self.hint.search(text):
             return []
         out = []
         for m in self.pattern.finditer(text):
-            group = m.lastgroup if m.lastgroup != "path" else None
-            if group is None:
-                group = next(k for k, v in m.groupdict().items() if v and k != "path")
-            host = re.sub(_DOT, ".", m.group(group))
-            path = (m.group("path") or "").rstrip(".,")
-            out.append((m.start(), m.end(), self.services[group], (host + path).lower()))
+            group = next(k for k, v in m.groupdict().items() if v is not None and k != "path")
+            path = re.sub(r"\s", "", _SLASH_WORD_RE.sub("/", m.group("path") or "")).replace(AMBIG, "i").rstrip(".,")
+            if path.rstrip("/") == "":
+                path = ""
+            if _needs_path(m.group(group)) and not path.strip("/"):
+                continue
+            end = m.end()
+            while end > m.start() and text[end - 1] in ".,":
+                end -= 1
+            out.append((m.start(), end, self.services[group], self.hosts[group] + path))
         return out
+
+
+def _needs_path(host_text: str) -> bool:
+    """True when a label separator was one that prose makes too: a dot with a space beside it, or none."""
+    seps = [s for s in _SEP_RE.findall(host_text.split("/")[0]) if s is not None]
+    # findall over the host text also yields the empty separators inside labels; keep the real ones
+    real = [s for s in seps if s]
+    if not real:
+        return True  # dots dropped (tme/x)
+    return not all(_STRONG_SEP_RE.match(s) for s in real)
 
 
 class LinkDetector:
