@@ -25,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from csewatch.commands.model import model_app
 from csewatch.eval import ACCOUNT_LEVEL, evaluate, read_labels
 from csewatch.policy import PolicyError, load_policy
 from csewatch.store import Store
@@ -32,6 +33,7 @@ from csewatch.store import Store
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Child-safety detection and response engine.")
 policy_app = typer.Typer(no_args_is_help=True, help="Policy pack tools.")
 app.add_typer(policy_app, name="policy")
+app.add_typer(model_app, name="model")
 # piped output is not squeezed to 80 columns: case tables carry evidence
 console = Console() if sys.stdout.isatty() else Console(width=160)
 err = Console(stderr=True)

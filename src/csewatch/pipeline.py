@@ -16,9 +16,11 @@ import orjson
 
 from csewatch.detect import Detector, Prepared, StreamState
 from csewatch.detect.account import AccountDetector
+from csewatch.detect.classifier import ClassifierStage, bundled_model_path
 from csewatch.detect.commerce import CommerceDetector
 from csewatch.detect.context import ContextDetector
 from csewatch.detect.evasion import EvasionWatch
+from csewatch.detect.grammar import GrammarDetector
 from csewatch.detect.hashtags import HashtagDetector
 from csewatch.detect.lexicon import Lexicon, LexiconDetector
 from csewatch.detect.links import LinkDetector, LinkMatcher
@@ -32,6 +34,17 @@ from csewatch.store import Batch, Store
 from csewatch.triage import CaseBook, Triage, case_id
 
 ProgressFn = Callable[[str, int, int | None, int], None]  # (source, position, size, posts so far)
+
+
+def model_stage(policy: Policy) -> ClassifierStage | None:
+    """The pack's learned model (``model:`` in pack.yaml), or None when it is off or absent."""
+    conf = policy.pack.model
+    if conf.mode == "off":
+        return None
+    path = Path(policy.directory) / conf.path if conf.path else bundled_model_path()
+    if not path.is_file():
+        return None
+    return ClassifierStage.from_path(path, conf.mode, conf.thresholds)
 
 
 class DetectionEngine:
@@ -49,6 +62,7 @@ class DetectionEngine:
             HashtagDetector(policy, self.normalizer),
             LinkDetector(policy, self.links),
             CommerceDetector(),
+            GrammarDetector(),  # composes the lexicon hits of the same post
             AccountDetector(policy, self.lexicon, self.links),
             ContextDetector(),
         ]
@@ -57,6 +71,34 @@ class DetectionEngine:
         # reads the other detectors' signals of the same post (announcement, links)
         self.evasion = EvasionWatch(policy, self.normalizer, self.links)
         self.triage = Triage(policy)
+        self.model = model_stage(policy)  # the learned layer, after the rule detectors
+
+    def detect(self, post: Post, account: Account | None, state: StreamState, text_view: View | None = None):
+        """The rule detectors and the evasion watch on one post: (prepared post, its signals).
+        ``text_view``: the post text's plain view when the caller already built it."""
+        p = Prepared(post, account, self.normalizer)
+        if text_view is not None:
+            p.seed_plain("text", text_view)
+        signals: list[Signal] = []
+        for d in self.detectors:
+            signals.extend(d.detect(p, state))
+        signals.extend(self.evasion.check(p, signals, state))
+        return p, signals
+
+    def learned(self, batch: list[tuple[Prepared, list[Signal]]], state: StreamState) -> None:
+        """The learned model over a batch of detected posts: its signals join each post's own."""
+        if self.model is None or not batch:
+            return
+        for (_p, signals), extra in zip(batch, self.model.score(batch, state), strict=True):
+            signals.extend(extra)
+
+    def judge(self, p: Prepared, signals: list[Signal], explain_all: bool = False) -> Verdict | None:
+        """Triage of one detected post. Evidence spans and explanations are resolved for flagged posts
+        (or all, with ``explain_all``): the offset maps cost more than the detection itself."""
+        verdict = self.triage.judge(p.post, signals)
+        if verdict is not None or explain_all:
+            p.materialize()
+        return verdict
 
     def process(
         self,
@@ -66,20 +108,10 @@ class DetectionEngine:
         explain_all: bool = False,
         text_view: View | None = None,
     ) -> tuple[list[Signal], Verdict | None]:
-        """Signals and verdict of one post. Evidence spans and explanations are resolved for flagged
-        posts (or all, with ``explain_all``): the offset maps cost more than the detection itself.
-        ``text_view``: the post text's plain view when the caller already built it."""
-        p = Prepared(post, account, self.normalizer)
-        if text_view is not None:
-            p.seed_plain("text", text_view)
-        signals: list[Signal] = []
-        for d in self.detectors:
-            signals.extend(d.detect(p, state))
-        signals.extend(self.evasion.check(p, signals, state))
-        verdict = self.triage.judge(post, signals)
-        if verdict is not None or explain_all:
-            p.materialize()
-        return signals, verdict
+        """Signals and verdict of one post (a batch of one: detect, learned model, judge)."""
+        p, signals = self.detect(post, account, state, text_view)
+        self.learned([(p, signals)], state)
+        return signals, self.judge(p, signals, explain_all)
 
 
 @dataclass
@@ -246,6 +278,7 @@ class Scanner:
         engine = self.engine
         watch = engine.evasion
         book = CaseBook(engine.triage) if self.store is not None else self.casebook
+        detected: list[tuple[Prepared, list[Signal]]] = []
         for accounts, edges, post in pending:
             if edges:
                 watch.observe_edges(edges)
@@ -257,8 +290,19 @@ class Scanner:
             if post.created_at > self.state.evasion_meta.get(f"clock:{post.platform}", 0.0):
                 self.state.evasion_meta.set(f"clock:{post.platform}", post.created_at)
             account = self.accounts.get((post.platform, post.author_id))
-            signals, verdict = engine.process(post, account, self.state, text_view=views.get(id(post)))
+            detected.append(engine.detect(post, account, self.state, text_view=views.get(id(post))))
+        engine.learned(detected, self.state)
+        shadow_mode = getattr(engine.model, "mode", None) == "shadow"
+        for p, signals in detected:
+            post = p.post
+            verdict = engine.judge(p, signals)
             summary.posts += 1
+            shadow = engine.triage.judge_shadow(post, signals) if shadow_mode else None
+            if shadow is not None:
+                p.materialize()
+                batch.shadow.append((shadow, verdict.category if verdict else None, str(engine.model.version)))
+                if verdict is None:
+                    batch.signals.extend((post.platform, s) for s in shadow.signals)
             if verdict is not None:  # the evidence of flagged posts is kept; the rest is not stored
                 summary.signals += len(signals)
                 batch.signals.extend((post.platform, s) for s in signals)
@@ -267,7 +311,7 @@ class Scanner:
                 batch.verdicts.append(verdict)
                 if self.store is None:
                     self.verdicts[(post.platform, post.id)] = verdict
-                for cid in book.add(verdict, post, account):
+                for cid in book.add(verdict, post, p.account):
                     batch.case_posts.append((cid, post.platform, post.id))
         summary.accounts += len(batch.accounts)
         summary.edges += len(batch.edges)

@@ -79,6 +79,35 @@ class Triage:
             case_subjects=list(dict.fromkeys(subjects)),
         )
 
+    def judge_shadow(self, post: Post, signals: list[Signal]) -> Verdict | None:
+        """The would-be verdict of rules that read a model's signals, had its shadow signals
+        (``shadow_model_*``) been live; None when no such rule would fire. Never acted on: recorded and
+        measured against reviewers' decisions (rule ids prefixed ``shadow:``)."""
+        shadow = [s for s in signals if s.indicator.startswith("shadow_")]
+        if not shadow:
+            return None
+        indicators = {s.indicator for s in signals if not s.indicator.startswith(("shadow_", "model_"))}
+        indicators |= {s.indicator.removeprefix("shadow_") for s in shadow}
+        fired = [
+            (r, sc)
+            for r, sc in self.fired(indicators)
+            if any(i.startswith("model_") for i in (*r.all, *r.any, *r.also_any)) and sc >= self.flag
+        ]
+        if not fired:
+            return None
+        fired.sort(key=lambda rs: (rs[1], self.severity.get(rs[0].category, 1)), reverse=True)
+        best, score = fired[0]
+        return Verdict(
+            post_id=post.id,
+            platform=post.platform,
+            author_id=post.author_id,
+            score=round(score, 4),
+            category=best.category,
+            severity=self.severity.get(best.category, 1),
+            rules=[f"shadow:{r.id}" for r, _ in fired],
+            signals=shadow,
+        )
+
     def priority(self, severity: int, score: float, reach: int, n_posts: int) -> float:
         return round(
             severity

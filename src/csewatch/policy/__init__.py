@@ -17,6 +17,16 @@ import yaml
 DEFAULT_DIR = Path(str(resources.files("csewatch.policy").joinpath("default")))
 FILES = ("pack.yaml", "terms.yaml", "hashtags.yaml", "links.yaml", "normalization.yaml", "rules.yaml")
 
+CONTEXT_CUES = ("age_question", "age_admiration", "age_mention", "more_request", "trade_request", "contact_request",
+                "collect", "followup", "suggestive_emoji", "ambiguous_emoji")
+CONTEXT_GUARDS = ("nonhuman_subject", "root_author", "family_reply", "warm_reply", "pushback", "safety_advice")
+CONTEXT_INDICATORS = (
+    *(f"context_{c}" for c in CONTEXT_CUES),
+    *(f"context_{g}" for g in CONTEXT_GUARDS),
+    "context_child_thread",
+    "context_repeat_commenter",
+)
+
 # indicators detectors can emit besides the term categories of terms.yaml
 DETECTOR_INDICATORS = frozenset(
     {
@@ -37,6 +47,21 @@ DETECTOR_INDICATORS = frozenset(
         "context_trade_request",
         "known_material",
         "ban_evasion_link",
+        # thread context (csewatch.detect.context; terms in context.yaml)
+        *CONTEXT_INDICATORS,
+        # indicator grammar (csewatch.detect.grammar)
+        "minor_material",
+        "age_range_goods",
+        "buy_request",
+        "price_menu",
+        "benign_context",
+        # the learned model (detect/classifier.py); shadow_* are recorded, never acted on
+        *(
+            f"{p}model_{label}{s}"
+            for label in ("advert", "context", "evasion")
+            for p in ("", "shadow_")
+            for s in ("", "_weak")
+        ),
     }
 )
 
@@ -82,6 +107,15 @@ class StoreOptions(msgspec.Struct, forbid_unknown_fields=True):
     retain_posts: str = "all"
 
 
+class ModelConf(msgspec.Struct, forbid_unknown_fields=True):
+    """The learned text model: which file, and whether its signals act (live) or are only recorded
+    (shadow). A model goes live only through the measured-precision gate (``csewatch model promote``)."""
+
+    mode: str = "live"  # live | shadow | off
+    path: str | None = None  # a model file (relative to the pack directory); None: the bundled default
+    thresholds: dict[str, dict[str, float]] = {}  # label -> {"live": p, "weak": p} overrides
+
+
 class Pack(msgspec.Struct, forbid_unknown_fields=True):
     name: str
     version: str
@@ -91,6 +125,7 @@ class Pack(msgspec.Struct, forbid_unknown_fields=True):
     store: StoreOptions = msgspec.field(default_factory=StoreOptions)
     automation: Automation = msgspec.field(default_factory=Automation)
     evasion: Evasion = msgspec.field(default_factory=Evasion)
+    model: ModelConf = msgspec.field(default_factory=ModelConf)
 
 
 class Term(msgspec.Struct, forbid_unknown_fields=True):
@@ -146,6 +181,20 @@ class Rules(msgspec.Struct, forbid_unknown_fields=True):
     bonus: float = 0.02
 
 
+class ContextPack(msgspec.Struct, forbid_unknown_fields=True):
+    """context.yaml: the words of thread context (root subjects, speakers, reply cues, guards)."""
+
+    version: int
+    subjects: dict[str, list[str]] = {}
+    subject_emoji: dict[str, str] = {}
+    child_hints: list[str] = []
+    family: list[str] = []
+    own_child: list[str] = []
+    cues: dict[str, list[str]] = {}
+    guards: dict[str, list[str]] = {}
+    emoji: dict[str, str] = {}
+
+
 class Policy(msgspec.Struct):
     directory: str
     digest: str  # sha256 over the pack's files: which exact pack produced a result
@@ -155,6 +204,7 @@ class Policy(msgspec.Struct):
     links: Links
     normalization: NormalizationConf
     rules: Rules
+    context: ContextPack = msgspec.field(default_factory=lambda: ContextPack(version=1))
 
     @property
     def version(self) -> str:
@@ -210,6 +260,14 @@ def load_policy(directory: str | Path | None = None) -> Policy:
             parsed[name] = msgspec.convert(data, _TYPES[name])
         except msgspec.ValidationError as exc:
             raise PolicyError(f"{path}: {exc}") from exc
+    # optional: a pack without context.yaml uses the default pack's
+    ctx_path = d / "context.yaml" if (d / "context.yaml").exists() else DEFAULT_DIR / "context.yaml"
+    ctx_raw = ctx_path.read_bytes()
+    digest.update(b"context.yaml\0" + ctx_raw)
+    try:
+        context = msgspec.convert(yaml.safe_load(ctx_raw), ContextPack)
+    except (yaml.YAMLError, msgspec.ValidationError) as exc:
+        raise PolicyError(f"{ctx_path}: {exc}") from exc
     policy = Policy(
         directory=str(d),
         digest=digest.hexdigest(),
@@ -219,6 +277,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         links=parsed["links.yaml"],
         normalization=parsed["normalization.yaml"],
         rules=parsed["rules.yaml"],
+        context=context,
     )
     problems = check_policy(policy)
     if problems:
@@ -268,12 +327,34 @@ def check_policy(policy: Policy) -> list[str]:
         problems.append(f"{d}/pack.yaml: thresholds.flag must be in (0, 1]")
     if policy.pack.store.retain_posts not in ("all", "flagged"):
         problems.append(f"{d}/pack.yaml: store.retain_posts must be 'all' or 'flagged'")
+    if policy.pack.model.mode not in ("live", "shadow", "off"):
+        problems.append(f"{d}/pack.yaml: model.mode must be 'live', 'shadow' or 'off'")
+    if policy.pack.model.path and not (d / policy.pack.model.path).is_file():
+        problems.append(f"{d}/pack.yaml: model.path {policy.pack.model.path!r} is not a file in the pack")
     for ch, proto in policy.normalization.lookalikes.items():
         if len(ch) != 1 or len(proto) != 1 or not proto.isascii():
             problems.append(
                 f"{d}/normalization.yaml: lookalikes maps one character to one ASCII letter, got {ch!r}: {proto!r}"
             )
+    problems.extend(_check_context(policy.context, d))
     for i, h in enumerate(policy.links.invite_hosts):
         if "/" in h.host or not h.host:
             problems.append(f"{d}/links.yaml: invite_hosts[{i}] host must be a bare host name")
+    return problems
+
+
+def _check_context(ctx: ContextPack, d: str) -> list[str]:
+    """context.yaml: known subject, cue and guard names; no empty phrases."""
+    problems = []
+    known = {
+        "subjects": {"child", "pet", "vehicle", "place", "object", "food"},
+        "cues": {*CONTEXT_CUES, "age_guess", "age_units", "person"},
+        "guards": {"warm", "pushback", "safety_advice"},
+    }
+    for section, names in known.items():
+        for name, items in getattr(ctx, section).items():
+            if name not in names:
+                problems.append(f"{d}/context.yaml: {section}.{name} is not one of {sorted(names)}")
+            if any(not str(t).strip() for t in items):
+                problems.append(f"{d}/context.yaml: empty phrase under {section}.{name}")
     return problems

@@ -158,6 +158,13 @@ class ReviewService:
             .where(cp.c.case_id == case_id)
         ):
             rules.update(r or [])
+        sv = S.shadow_verdicts  # would-be verdicts of shadow rules on the case's posts are measured too
+        for (r,) in conn.execute(
+            select(sv.c.rules)
+            .select_from(cp.join(sv, (sv.c.platform == cp.c.platform) & (sv.c.post_id == cp.c.post_id)))
+            .where(cp.c.case_id == case_id)
+        ):
+            rules.update(r or [])
         platform, _, rest = case_id.partition(":")
         subject_type, _, subject_id = rest.partition(":")
         post_ids = select(cp.c.post_id).where(cp.c.case_id == case_id)

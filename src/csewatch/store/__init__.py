@@ -101,6 +101,7 @@ class Batch:
     edges: list[Edge] = field(default_factory=list)
     signals: list[tuple[str, Signal]] = field(default_factory=list)  # (platform, signal)
     verdicts: list[Verdict] = field(default_factory=list)
+    shadow: list[tuple[Verdict, str | None, str]] = field(default_factory=list)  # (would-be, live category, model)
     cases: dict[str, Case] = field(default_factory=dict)
     case_posts: list[tuple[str, str, str]] = field(default_factory=list)  # (case id, platform, post id)
     rejects: list[tuple[str, int, str]] = field(default_factory=list)
@@ -217,6 +218,10 @@ class Store:
                 _dedupe([_verdict_row(v, self.policy_version) for v in batch.verdicts], ("platform", "post_id")),
                 ("platform", "post_id"),
             )
+            if batch.shadow:
+                rows = [_shadow_row(v, live, model, self.policy_version) for v, live, model in batch.shadow]
+                keys = ("platform", "post_id")
+                self._upsert(conn, schema.shadow_verdicts, _dedupe(rows, keys), keys)
             self._insert_ignore(
                 conn,
                 schema.case_posts,
@@ -465,6 +470,78 @@ class Store:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(q)]  # type: ignore[misc]
 
+    # -- learned models and their shadow verdicts ---------------------------------------------
+    def save_model(self, version: str, card: dict, blob: bytes) -> None:
+        with self.engine.begin() as conn:
+            self._upsert(
+                conn,
+                schema.models,
+                [{"version": version, "created_at": time.time(), "card": card, "blob": blob}],
+                ("version",),
+            )
+
+    def models(self) -> list[dict]:
+        t = schema.models
+        with self.engine.connect() as conn:
+            q = select(t.c.version, t.c.created_at, t.c.card).order_by(t.c.created_at.desc())
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def model_blob(self, version: str) -> bytes | None:
+        t = schema.models
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.c.blob).where(t.c.version == version)).scalar_one_or_none()
+
+    def decided_posts(self) -> list[tuple[dict, dict | None, str, str]]:
+        """(post row, author row, latest outcome, case category) for every post of a decided case."""
+        d, c, cp, p, a = schema.decisions, schema.cases, schema.case_posts, schema.posts, schema.accounts
+        latest = select(d.c.case_id, func.max(d.c.seq).label("seq")).group_by(d.c.case_id).subquery()
+        q = (
+            select(p, d.c.outcome, c.c.category)
+            .select_from(
+                latest.join(d, d.c.seq == latest.c.seq)
+                .join(c, c.c.id == d.c.case_id)
+                .join(cp, cp.c.case_id == c.c.id)
+                .join(p, (p.c.platform == cp.c.platform) & (p.c.id == cp.c.post_id))
+            )
+            .where(d.c.outcome.in_(("violating", "not_violating")))
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(q).mappings()]
+            keys = {(r["platform"], r["author_id"]) for r in rows}
+            authors: dict[tuple[str, str], dict] = {}
+            for chunk in _chunks(sorted({i for _pl, i in keys}), 500):
+                for ar in conn.execute(select(a).where(a.c.id.in_(chunk))).mappings():
+                    if (ar["platform"], ar["id"]) in keys:
+                        authors[(ar["platform"], ar["id"])] = dict(ar)
+        out = []
+        for r in rows:
+            outcome, category = r.pop("outcome"), r.pop("category")
+            out.append((r, authors.get((r["platform"], r["author_id"])), outcome, category))
+        return out
+
+    def shadow_verdicts(self, only_unflagged: bool = False, limit: int | None = None) -> list[dict]:
+        t = schema.shadow_verdicts
+        q = select(t).order_by(t.c.platform, t.c.post_id)
+        if only_unflagged:
+            q = q.where(t.c.live_category.is_(None))
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def open_review_cases(self, cases: list[Case], members: list[tuple[str, str, str]], triage: Triage) -> None:
+        """Open cases (e.g. a sample of shadow verdicts for reviewers) with their member posts."""
+        with self.engine.begin() as conn:
+            self._insert_ignore(
+                conn,
+                schema.case_posts,
+                _dedupe(
+                    [{"case_id": c, "platform": pl, "post_id": p} for c, pl, p in members],
+                    ("case_id", "platform", "post_id"),
+                ),
+            )
+            self._write_cases(conn, {c.id: c for c in cases}, triage)
+
     def counts(self) -> dict[str, int]:
         out = {}
         with self.engine.connect() as conn:
@@ -546,6 +623,20 @@ def _signal_row(platform: str, s: Signal) -> dict:
         "score": s.score,
         "explanation": s.explanation,
         "evidence": [msgspec.structs.asdict(e) for e in s.evidence],
+    }
+
+
+def _shadow_row(v: Verdict, live: str | None, model_version: str, policy_version: str) -> dict:
+    return {
+        "platform": v.platform,
+        "post_id": v.post_id,
+        "author_id": v.author_id,
+        "score": v.score,
+        "category": v.category,
+        "rules": v.rules,
+        "live_category": live,
+        "model_version": model_version,
+        "policy_version": policy_version,
     }
 
 

@@ -95,6 +95,32 @@ verdicts = Table(
     Column("policy_version", String(120), nullable=False),
 )
 
+# would-be verdicts of a model or rule in shadow mode: recorded, measured against reviewers'
+# decisions, never acted on (and never read as verdicts)
+shadow_verdicts = Table(
+    "shadow_verdicts",
+    metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("post_id", String(200), primary_key=True),
+    Column("author_id", String(200), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("rules", JSON, nullable=False),
+    Column("live_category", String(64)),  # what the live rules said of the post (None: not flagged)
+    Column("model_version", String(64), nullable=False),
+    Column("policy_version", String(120), nullable=False),
+)
+
+# learned models trained into the store (csewatch model train --db): the file, its card and mode
+models = Table(
+    "models",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("created_at", Float, nullable=False),
+    Column("card", JSON, nullable=False),
+    Column("blob", LargeBinary, nullable=False),
+)
+
 cases = Table(
     "cases",
     metadata,

@@ -1,0 +1,1 @@
+"""CLI command groups, one module each, mounted on the main app by csewatch.cli."""
