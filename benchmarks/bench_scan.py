@@ -1,7 +1,8 @@
 """Scan throughput on ONE core: parse -> normalize -> detect -> triage, without and with SQLite.
 
-Prints posts/s, per-post latency percentiles, peak RSS, and in the same run the ratio against a
-naive baseline: parse the same lines, lowercase the text and loop ``re.search`` over every term of
+Prints posts/s, per-post latency percentiles, peak RSS, the batched scan's posts/s before and after
+the learned model (ratio, with the model's size and training time from its card), and in the same run
+the ratio against a naive baseline: parse the same lines, lowercase the text and loop ``re.search`` over every term of
 the policy pack (word-bounded), which is what a first attempt at a lexicon looks like.
 
     python benchmarks/bench_scan.py --posts 50000 --prevalence 0.01
@@ -29,6 +30,14 @@ from csewatch.synth import generate
 from csewatch.triage import CaseBook
 
 
+def model_stage_size(policy) -> int:
+    from csewatch.detect.classifier import bundled_model_path
+
+    conf = policy.pack.model
+    path = Path(policy.directory) / conf.path if conf.path else bundled_model_path()
+    return path.stat().st_size if path.is_file() else 0
+
+
 def load_lines(stream: Path) -> list[tuple[str, int, bytes]]:
     out = []
     for src in expand_sources([str(stream)]):
@@ -39,6 +48,7 @@ def load_lines(stream: Path) -> list[tuple[str, int, bytes]]:
 
 def run_engine(lines, policy) -> tuple[float, int, list[float], int]:
     engine = DetectionEngine(policy)
+    engine.model = None  # per-post latency of the rule path; the model scores batches (run_batched)
     state = StreamState()
     book = CaseBook(engine.triage)
     accounts = {}
@@ -87,6 +97,16 @@ def run_sqlite(stream: Path, policy, workdir: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, summary.posts
 
 
+def run_batched(stream: Path, policy, with_model: bool) -> tuple[float, int, int]:
+    """The scanner's own batched path without a store (the learned model scores whole batches)."""
+    scanner = Scanner(policy, None, batch_size=2000)
+    if not with_model:
+        scanner.engine.model = None
+    t0 = time.perf_counter()
+    summary = scanner.scan([str(stream)])
+    return time.perf_counter() - t0, summary.posts, summary.verdicts
+
+
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 10) - 1] if len(values) > 10 else max(values)
 
@@ -117,7 +137,7 @@ def main() -> None:
         el, n, lat, flagged = run_engine(lines, policy)
         engine_rate = n / el
         print(
-            f"pipeline (parse+normalize+detect+triage, no DB): {engine_rate:,.0f} posts/s "
+            f"pipeline (parse+normalize+rule detectors+triage, post by post, no DB): {engine_rate:,.0f} posts/s "
             f"({flagged:,} flagged); per line p50={pct(lat, 50) * 1e6:.0f}us p99={pct(lat, 99) * 1e6:.0f}us "
             f"max={max(lat) * 1e3:.1f}ms"
         )
@@ -130,6 +150,22 @@ def main() -> None:
         )
         print(f"ratio: full pipeline is {engine_rate / base_rate:.2f}x the naive lexicon baseline's throughput")
 
+        stage = DetectionEngine(policy).model
+        if stage is not None:
+            ml, mn, mf = run_batched(stream, policy, True)
+            nl, nn, nf = run_batched(stream, policy, False)
+            card = stage.model.card
+            size = model_stage_size(policy)
+            print(
+                f"batched scan, no DB: {nn / nl:,.0f} posts/s without the learned model ({nf:,} flagged), "
+                f"{mn / ml:,.0f} posts/s with it ({mf:,} flagged): ratio after/before {(mn / ml) / (nn / nl):.2f}"
+            )
+            secs = card.get("seconds", {})
+            print(
+                f"model {card.get('version')}: {size / 1e6:.1f} MB on disk, {stage.model.n_features:,} weights per "
+                f"label; trained in {secs.get('fit', '?')} s (+{secs.get('data', '?')} s making and scanning "
+                f"{card.get('data', {}).get('examples', '?'):,} examples)"
+            )
         if not args.no_sqlite:
             sl, sn = run_sqlite(stream, policy, work)
             print(f"with SQLite (WAL, batch commits with checkpoints): {sn / sl:,.0f} posts/s")
