@@ -1,0 +1,5 @@
+"""cedar: an independent synthetic training-data author for csewatch (see generator.py)."""
+
+from csewatch.synth.authors.cedar.generator import generate
+
+__all__ = ["generate"]
