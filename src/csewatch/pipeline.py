@@ -64,7 +64,7 @@ class DetectionEngine:
             CommerceDetector(),
             GrammarDetector(),  # composes the lexicon hits of the same post
             AccountDetector(policy, self.lexicon, self.links),
-            ContextDetector(),
+            ContextDetector(policy, self.normalizer),
         ]
         if media is not None:
             self.detectors.append(media)
@@ -194,6 +194,7 @@ class Scanner:
         self.state.author_links.prefetch(authors)
         parents = [f"{p.platform}:{p.reply_to or p.quote_of}" for p in posts if p.reply_to or p.quote_of]
         self.state.media_posts.prefetch(parents)
+        self.state.threads.prefetch(parents + [f"{p.platform}:{p.reply_root}" for p in posts if p.reply_root])
         links = self.engine.links
         norm = self.engine.normalizer
         views = {id(p): norm.plain(p.text) for p in posts if p.text}

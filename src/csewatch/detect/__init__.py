@@ -139,6 +139,9 @@ class StreamState:
         self.link_authors = KeyedState("link_authors")  # invite link -> first authors seen
         self.media_posts = KeyedState("media_posts")  # post key -> 1 when it carries media
         self.thread_hits = KeyedState("thread_hits")  # parent post key -> sexualising replies
+        # thread memory (csewatch.detect.thread): post key -> root, subject, depth, author, flagged
+        self.threads = KeyedState("threads")
+        self.floods = KeyedState("floods")  # SimHash band -> recent (author, time, hash, post key)
         # ban-evasion watch (csewatch.detect.evasion)
         self.author_links = KeyedState("author_links")  # account key -> invite links it posted
         self.evasion_suspended = KeyedState("evasion_suspended")  # account key -> profile at suspension
@@ -154,6 +157,8 @@ class StreamState:
             self.link_authors,
             self.media_posts,
             self.thread_hits,
+            self.threads,
+            self.floods,
             self.author_links,
             self.evasion_suspended,
             self.evasion_blocks,
