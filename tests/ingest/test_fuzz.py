@@ -98,7 +98,19 @@ def _mutate(obj: Any, path: tuple, value: Any, delete: bool) -> Any:
 def _well_typed(rec: Record) -> None:
     """Accepted output must be the model's types all the way down (no list where a string belongs)."""
     assert isinstance(rec, Record)
-    msgspec.convert(msgspec.to_builtins(rec), Record)
+    plain = msgspec.to_builtins(rec)
+    msgspec.convert(plain, Record)
+    stack = [plain]
+    while stack:  # numbers a store column holds: 64-bit integers, times inside the accepted window
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, int) and not isinstance(v, bool):
+            assert -(2**63) <= v < 2**63
+        elif isinstance(v, float):
+            assert 0.0 <= v < 4_102_444_800.0
 
 
 def _check(raw: bytes) -> None:
@@ -133,6 +145,20 @@ def test_parse_line_arbitrary_bytes(raw):
 def test_parse_line_mutated_real_format_lines(point, value, delete):
     i, path = point
     _check(orjson.dumps(_mutate(REAL[i], path, value, delete)))
+
+
+WRONG_TYPES = [None, True, 0, -1, 2**64 - 1, 1.5e300, "", "x", [], ["x"], [{"a": 1}], {}, {"a": [1]}]
+
+
+def test_every_field_of_real_lines_with_every_wrong_type():
+    """Systematic: each field of each real-format line replaced by each wrong type, or deleted."""
+    n = 0
+    for i, path in MUTATION_POINTS:
+        for value in WRONG_TYPES:
+            _check(orjson.dumps(_mutate(REAL[i], path, value, False)))
+            n += 1
+        _check(orjson.dumps(_mutate(REAL[i], path, None, True)))
+    assert n > 1000
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))

@@ -166,7 +166,7 @@ def media_ref(
         id=check_len(id, f"{where}.id", cap),
         kind=kind if isinstance(kind, str) and kind else "image",
         url=check_len(url, f"{where}.url", cap) if url else None,
-        alt=alt or None,
+        alt=alt,
         size=size if isinstance(size, int) and not isinstance(size, bool) and 0 <= size <= INT64_MAX else None,
     )
 
