@@ -63,7 +63,7 @@ def test_concurrent_audited_case_views_through_the_web_app(tmp_path):
 
     def worker(i: int) -> None:
         client = TestClient(app)
-        for j in range(15):
+        for _ in range(15):
             r = client.get("/api/cases/native:account:seller", headers={"Authorization": f"Bearer {token}"})
             if r.status_code != 200:
                 errors.append(f"{r.status_code}")

@@ -47,6 +47,7 @@ class PolicyEditIn(BaseModel):
     indicator: str | None = None
     term: str | None = None
     ambiguous: bool = False
+    version: str | None = None  # the pack version the edit was made against: a stale one gets 409
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -305,9 +306,10 @@ def create_app(
 
     @app.post("/policy/hashtag")
     def policy_hashtag(
-        tag: str = Form(...), state: str = Form(...), csrf: str = Form(""), sess=Depends(lead)
+        tag: str = Form(...), state: str = Form(...), csrf: str = Form(""), version: str = Form(""), sess=Depends(lead)
     ) -> Response:
-        return _policy_edit(sess, csrf, "set_hashtag_state", {"tag": tag, "state": state})
+        args = {"tag": tag, "state": state, "expected_version": version or None}
+        return _policy_edit(sess, csrf, "set_hashtag_state", args)
 
     @app.post("/policy/term")
     def policy_term(
@@ -315,11 +317,11 @@ def create_app(
         term: str = Form(...),
         ambiguous: str = Form(""),
         csrf: str = Form(""),
+        version: str = Form(""),
         sess=Depends(lead),
     ) -> Response:
-        return _policy_edit(
-            sess, csrf, "add_term", {"indicator": indicator, "term": term, "ambiguous": bool(ambiguous)}
-        )
+        args = {"indicator": indicator, "term": term, "ambiguous": bool(ambiguous), "expected_version": version or None}
+        return _policy_edit(sess, csrf, "add_term", args)
 
     def _policy_edit(sess, csrf: str, what: str, args: dict) -> Response:
         from urllib.parse import quote
@@ -475,11 +477,13 @@ def create_app(
             raise HTTPException(status_code=409, detail="serve with --policy DIR (a copy of the pack) to edit it")
         try:
             if body.hashtag and body.state:
-                version = policy_edit.set_hashtag_state(policy_dir, body.hashtag, body.state)
+                version = policy_edit.set_hashtag_state(policy_dir, body.hashtag, body.state, body.version)
             elif body.indicator and body.term:
-                version = policy_edit.add_term(policy_dir, body.indicator, body.term, body.ambiguous)
+                version = policy_edit.add_term(policy_dir, body.indicator, body.term, body.ambiguous, body.version)
             else:
                 raise HTTPException(status_code=422, detail="give hashtag+state or indicator+term")
+        except policy_edit.PolicyConflict as exc:  # a stale edit: refused, nothing written
+            raise HTTPException(status_code=409, detail=str(exc)) from None
         except PolicyError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         review.audit.append(user[0], "policy_edit", str(policy_dir), {**body.model_dump(), "version": version})
