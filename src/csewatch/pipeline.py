@@ -20,6 +20,7 @@ from csewatch.detect.classifier import ClassifierStage, bundled_model_path
 from csewatch.detect.commerce import CommerceDetector
 from csewatch.detect.context import ContextDetector
 from csewatch.detect.evasion import EvasionWatch
+from csewatch.detect.flood import FloodDetector
 from csewatch.detect.grammar import GrammarDetector
 from csewatch.detect.hashtags import HashtagDetector
 from csewatch.detect.lexicon import Lexicon, LexiconDetector
@@ -62,6 +63,7 @@ class DetectionEngine:
             HashtagDetector(policy, self.normalizer),
             LinkDetector(policy, self.links),
             CommerceDetector(),
+            FloodDetector(),
             GrammarDetector(),  # composes the lexicon hits of the same post
             AccountDetector(policy, self.lexicon, self.links),
             ContextDetector(policy, self.normalizer),

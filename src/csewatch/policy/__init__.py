@@ -47,6 +47,7 @@ DETECTOR_INDICATORS = frozenset(
         "context_trade_request",
         "known_material",
         "ban_evasion_link",
+        "bot_flood",
         # thread context (csewatch.detect.context; terms in context.yaml)
         *CONTEXT_INDICATORS,
         # indicator grammar (csewatch.detect.grammar)
