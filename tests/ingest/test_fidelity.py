@@ -97,6 +97,18 @@ def test_x_stream_control_messages_are_control_not_unknown(msg, words):
     assert "unknown format" not in reason
 
 
+def test_x_post_compliance_events_are_understood_and_yield_nothing():
+    ev = {
+        "data": {
+            "delete": {"tweet": {"id": "1790000000000000009", "author_id": "17"}, "event_at": "2026-11-02T10:00:00Z"}
+        }
+    }
+    rec, fmt = parse_line(line(ev), "s", 1, None)
+    assert fmt == "x" and (rec.posts, rec.accounts, rec.edges) == ([], [], [])
+    with pytest.raises(Reject, match=r"data.drop.tweet.id"):
+        parse_line(line({"data": {"drop": {"tweet": {"id": ["1"]}}}}), "s", 1, None)
+
+
 @pytest.mark.parametrize("blank", [b"\r\n", b"\n", b"   \r\n"])
 def test_keep_alive_blank_lines_are_empty_records(blank):
     rec, _ = parse_line(blank, "s", 1, "x")

@@ -2,7 +2,9 @@
 (``users``, ``media``, ``tweets``). Reads ``note_tweet`` long text, ``entities`` (hashtags, urls with
 ``expanded_url``, mentions), ``referenced_tweets`` (replied_to / quoted / retweeted), media keys,
 and users' ``description``, ``created_at``, ``public_metrics``, ``entities.url``. Also reads the user
-compliance stream's events (``user_suspend``, ``user_unsuspend``, ``user_delete``...) as account status.
+compliance stream's events (``user_suspend``, ``user_unsuspend``, ``user_delete``...) as account status;
+the Post compliance stream's events (``delete``, ``tweet_edit``, ``withheld``, ``drop``, ``undrop``) are
+understood and yield nothing.
 Tweet text arrives with ``&`` ``<`` ``>`` escaped as HTML entities and is stored unescaped. Stream control
 messages (a top-level ``errors`` array without ``data``, e.g. operational-disconnect) are reported as
 ControlMessage rejects, never as unknown input.
@@ -43,6 +45,9 @@ USER_EVENTS: dict[str, str | None] = {
     "user_profile_modification": None,
 }
 
+# Post compliance stream events: understood, they carry no content to detect (an empty record).
+POST_EVENTS = frozenset({"delete", "tweet_edit", "withheld", "drop", "undrop"})
+
 
 def _is_control(obj: dict) -> bool:
     """A stream control/error message: ``{"errors": [{"title": ..., "type": ...}]}`` and no ``data``."""
@@ -61,7 +66,11 @@ def looks_like(obj: dict) -> bool:
     data = obj.get("data")
     if isinstance(data, list):
         data = data[0] if data else {}
-    if isinstance(data, dict) and len(data) == 1 and next(iter(data)) in USER_EVENTS:
+    if (
+        isinstance(data, dict)
+        and len(data) == 1
+        and (next(iter(data)) in USER_EVENTS or next(iter(data)) in POST_EVENTS)
+    ):
         return True
     return isinstance(data, dict) and "text" in data and ("author_id" in data or "edit_history_tweet_ids" in data)
 
@@ -187,6 +196,11 @@ def parse(obj: dict, source: str, limits: Limits) -> Record:
         raise Reject("no 'data' member")
     if isinstance(data, dict) and len(data) == 1 and (name := next(iter(data))) in USER_EVENTS:
         return _user_event(name, as_dict(data[name], f"data.{name}"))
+    if isinstance(data, dict) and len(data) == 1 and (name := next(iter(data))) in POST_EVENTS:
+        ev = as_dict(data[name], f"data.{name}")
+        req_str(as_dict(ev.get("tweet"), f"data.{name}.tweet"), "id", f"data.{name}.tweet", cap)
+        parse_time(ev.get("event_at"), f"data.{name}.event_at")
+        return Record(posts=[], accounts=[], edges=[])
     tweets = data if isinstance(data, list) else [data]
     includes = as_dict(obj.get("includes"), "includes")
     media_index = {
