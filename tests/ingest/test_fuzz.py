@@ -237,3 +237,19 @@ def test_scan_with_poison_lines_scans_fully(policy, tmp_path):
     assert "url" in by_line[6] and by_line[8].startswith("control: x:") and "time_us" in by_line[11]
     store = Store(db, policy.version)
     assert all(store.post("native", f"g{i}") for i in range(3))
+
+
+def test_truncated_gzip_source_is_a_reject_not_a_crash(policy, tmp_path):
+    import gzip
+
+    data = b"".join(
+        b'{"type":"post","id":"t%d","author_id":"a","text":"x","created_at":1790000000}\n' % i for i in range(3000)
+    )
+    blob = gzip.compress(data)
+    src = tmp_path / "cut.jsonl.gz"
+    src.write_bytes(blob[: len(blob) // 2])
+    rejects = tmp_path / "rejects.jsonl"
+    summary = Scanner(policy, rejects_path=rejects).scan([str(src)])
+    (row,) = [orjson.loads(r) for r in rejects.read_bytes().splitlines()]
+    assert row["reason"].startswith("source unreadable from here (EOFError")
+    assert 0 < summary.posts == row["line"] - 1 < 3000 and summary.rejects == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -33,6 +34,16 @@ class Rejected(NamedTuple):
     reason: str
 
 
+class ReadError(NamedTuple):
+    """What ``Source.lines`` yields, in place of a line, when the source cannot be read on (a truncated
+    or corrupt gzip stream, an I/O error); ``parse_line`` turns it into a Reject and the source ends."""
+
+    reason: str
+
+
+_READ_ERRORS = (OSError, EOFError, zlib.error)
+
+
 class Source:
     """One input: a file (plain or gzip) or stdin. Its key names it in checkpoints and rejects."""
 
@@ -48,10 +59,26 @@ class Source:
             return None
         return Path(self.path).stat().st_size
 
-    def lines(self, offset: int = 0, line_no: int = 0) -> Iterator[tuple[int, int, bytes | None]]:
+    def lines(self, offset: int = 0, line_no: int = 0) -> Iterator[tuple[int, int, bytes | ReadError | None]]:
         """Yield (line number, position after the line, raw bytes or None when over the cap).
 
-        Position is a byte offset for plain files and a line count for gzip and stdin."""
+        Position is a byte offset for plain files and a line count for gzip and stdin. When the source
+        cannot be read on, a last ``ReadError`` is yielded in place of the line and reading stops."""
+        n, pos = (offset if self.gz or self.is_stdin else line_no), offset
+        it = self._lines(offset, line_no)
+        while True:
+            try:
+                item = next(it)
+            except StopIteration:
+                return
+            except _READ_ERRORS as exc:
+                # the position stays at the last line read: a resume meets (and reports) the error again
+                yield n + 1, pos, ReadError(f"source unreadable from here ({type(exc).__name__}: {exc})")
+                return
+            n, pos = item[0], item[1]
+            yield item
+
+    def _lines(self, offset: int, line_no: int) -> Iterator[tuple[int, int, bytes | None]]:
         fh: BinaryIO
         if self.is_stdin:
             fh = sys.stdin.buffer
@@ -161,12 +188,14 @@ def detect_format(obj: dict, preferred: str | None = None) -> str | None:
 
 
 def parse_line(
-    raw: bytes | None, source: str, line: int, fmt_hint: str | None, limits: Limits = DEFAULT_LIMITS
+    raw: bytes | ReadError | None, source: str, line: int, fmt_hint: str | None, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Record, str]:
     """(record, format) for one raw line; raises Reject (ControlMessage for stream control messages),
     nothing else. Blank lines (stream keep-alives) are an empty record."""
     if raw is None:
         raise Reject(f"line over {MAX_LINE_BYTES} bytes")
+    if isinstance(raw, ReadError):
+        raise Reject(raw.reason)
     if not raw.strip():
         return Record(posts=[], accounts=[], edges=[]), fmt_hint or ""
     obj = decode_line(raw)
