@@ -25,6 +25,7 @@ _SEP = rf"(?:\s*(?:{_BRACKETED})\s*|\s+dot\s+|\s*[{_DOTS}]\s*|)"
 _SEP_RE = re.compile(_SEP)
 _STRONG_SEP_RE = re.compile(rf"^(?:\s*(?:{_BRACKETED})\s*|\s+dot\s+|[{_DOTS}])$")
 _SLASH = r"(?:/\s?|\s+slash\s+)"
+_SCHEME_RE = re.compile(r"(?:https?://)?(?:www\.)?\Z")
 _SLASH_WORD_RE = re.compile(r"\s+slash\s+")
 _PATH_CHARS = rf"[a-z0-9_\-+/=?&%.~{AMBIG}]"
 
@@ -51,14 +52,15 @@ class LinkMatcher:
             self.services[group] = h.service
             self.hosts[group] = h.host.lower() + (h.path.lower() if h.path else "")
             alts.append(f"(?P<{group}>{host_re}{path})")
+        # tried only where the hint found a first label (one alternation over every host is slow to scan)
         self.pattern = re.compile(
-            r"(?:https?://)?(?:www\.)?(?<![a-z0-9-])(?:" + "|".join(alts) + r")(?![a-z0-9-])"
-            rf"(?P<path>{_SLASH}{_PATH_CHARS}*)?",
+            r"(?<![a-z0-9-])(?:" + "|".join(alts) + r")(?![a-z0-9-])" rf"(?P<path>{_SLASH}{_PATH_CHARS}*)?",
         )
         # cheap prefilter: the first label of some host, then something a host can continue with
         first_labels = sorted({_label_re(h.host.lower().split(".")[0]) for h in policy.links.invite_hosts})
+        joined = sorted({_label_re(h.host.lower().replace(".", "")) for h in policy.links.invite_hosts})
         self.hint = re.compile(
-            rf"(?<![a-z0-9-])(?:{'|'.join(first_labels)})(?:\s*[\[\(\{{<{_DOTS}]|\s+dot\s|[a-z{AMBIG}{_DOTS}]*/)"
+            rf"(?<![a-z0-9-])(?:(?:{'|'.join(first_labels)})(?:\s*[\[\(\{{<{_DOTS}]|\s+dot\s)|(?:{'|'.join(joined)})/)"
         )
 
     def find(self, view: View) -> list[tuple[int, int, str, str]]:
@@ -66,7 +68,13 @@ class LinkMatcher:
         if not self.hint.search(text):
             return []
         out = []
-        for m in self.pattern.finditer(text):
+        last = 0
+        for h in self.hint.finditer(text):
+            if h.start() < last:
+                continue
+            m = self.pattern.match(text, h.start())
+            if m is None:
+                continue
             group = next(k for k, v in m.groupdict().items() if v is not None and k != "path")
             path = re.sub(r"\s", "", _SLASH_WORD_RE.sub("/", m.group("path") or "")).replace(AMBIG, "i").rstrip(".,")
             if path.rstrip("/") == "":
@@ -76,7 +84,12 @@ class LinkMatcher:
             end = m.end()
             while end > m.start() and text[end - 1] in ".,":
                 end -= 1
-            out.append((m.start(), end, self.services[group], self.hosts[group] + path))
+            last = end
+            start = m.start()
+            scheme = _SCHEME_RE.search(text[max(0, start - 12) : start])
+            if scheme:
+                start -= len(scheme.group(0))
+            out.append((start, end, self.services[group], self.hosts[group] + path))
         return out
 
 
