@@ -32,9 +32,26 @@ PLATFORM_WEIGHTS = (0.3, 0.35, 0.35)
 T0 = 1_761_955_200  # 2025-11-01 00:00 UTC
 SPAN = 9 * 86400
 # whole-text styling is plausible for these (people post entire lines in fancy letters)
-_WHOLE = ("fullwidth", "math_bold", "math_script", "math_fraktur", "math_double_struck", "math_sans_bold",
-          "math_monospace", "math_bold_italic", "circled", "small_caps", "homoglyph_cyrillic", "homoglyph_greek",
-          "zero_width", "case_mixing", "accents", "strikethrough", "squared", "negative_squared")
+_WHOLE = (
+    "fullwidth",
+    "math_bold",
+    "math_script",
+    "math_fraktur",
+    "math_double_struck",
+    "math_sans_bold",
+    "math_monospace",
+    "math_bold_italic",
+    "circled",
+    "small_caps",
+    "homoglyph_cyrillic",
+    "homoglyph_greek",
+    "zero_width",
+    "case_mixing",
+    "accents",
+    "strikethrough",
+    "squared",
+    "negative_squared",
+)
 
 
 def load_vocab() -> dict[str, dict]:
@@ -116,11 +133,17 @@ class Birch:
     def _new_id(self, platform: str, kind: str) -> str:
         while True:
             if platform == "x":
-                ident = str(self.rng.randint(10**17, 10**19)) if kind == "post" else str(self.rng.randint(10**8, 10**18))
+                ident = (
+                    str(self.rng.randint(10**17, 10**19)) if kind == "post" else str(self.rng.randint(10**8, 10**18))
+                )
             elif platform == "bluesky":
                 ident = "3l" + self._rand(_B32, 11) if kind == "post" else "did:plc:" + self._rand(_B32, 24)
             else:
-                ident = str(self.rng.randint(10**17, 2 * 10**17)) if kind == "post" else str(self.rng.randint(10**5, 10**17))
+                ident = (
+                    str(self.rng.randint(10**17, 2 * 10**17))
+                    if kind == "post"
+                    else str(self.rng.randint(10**5, 10**17))
+                )
             if ident not in self.used_ids[platform]:
                 self.used_ids[platform].add(ident)
                 return ident
@@ -193,7 +216,9 @@ class Birch:
         return str(self.rng.choice([100, 150, 200, 300, 500, 700, 1000, 1200, 2000, 5000]))
 
     def s_gb(self, lang: str) -> str:
-        return f"{self.rng.choice([5, 10, 20, 30, 50, 80, 100, 120, 200, 500])}{self.rng.choice(['GB', 'gb', ' GB', 'G'])}"
+        return (
+            f"{self.rng.choice([5, 10, 20, 30, 50, 80, 100, 120, 200, 500])}{self.rng.choice(['GB', 'gb', ' GB', 'G'])}"
+        )
 
     def s_year(self, lang: str) -> str:
         return str(self.rng.randint(1998, 2025))
@@ -255,8 +280,25 @@ class Birch:
         return " ".join("#" + self.word("benign_tags", lang) for _ in range(self.rng.randint(1, 3)))
 
     def s_contact(self, lang: str) -> str:
-        return self._contact(lang, ("telegram", "discord", "mega", "dropbox", "onion", "session", "wickr", "threema",
-                                    "signal", "dm", "bio", "telegram", "telegram", "mega"))
+        return self._contact(
+            lang,
+            (
+                "telegram",
+                "discord",
+                "mega",
+                "dropbox",
+                "onion",
+                "session",
+                "wickr",
+                "threema",
+                "signal",
+                "dm",
+                "bio",
+                "telegram",
+                "telegram",
+                "mega",
+            ),
+        )
 
     def s_link(self, lang: str) -> str:
         return self._contact(lang, ("telegram", "discord", "mega", "dropbox", "telegram"))
@@ -311,9 +353,15 @@ class Birch:
                 return "t.me", "joinchat/" + self._rand(_ALNUM, 16)
             return self.rng.choice(["t.me", "t.me", "telegram.me"]), self._handle_base(True)
         if kind == "discord":
-            return self.rng.choice(["discord.gg", "discord.gg", "discord.com/invite"]), self._rand(_ALNUM, self.rng.randint(7, 10))
+            return self.rng.choice(["discord.gg", "discord.gg", "discord.com/invite"]), self._rand(
+                _ALNUM, self.rng.randint(7, 10)
+            )
         if kind == "mega":
-            return "mega.nz", f"{self.rng.choice(['folder', 'folder', 'file'])}/{self._rand(_ALNUM, 8)}#{self._rand(_ALNUM + '-_', 22)}"
+            return (
+                "mega.nz",
+                f"{self.rng.choice(['folder', 'folder', 'file'])}/{self._rand(_ALNUM, 8)}"
+                f"#{self._rand(_ALNUM + '-_', 22)}",
+            )
         if kind == "dropbox":
             return "dropbox.com", f"scl/fo/{self._rand(string.ascii_lowercase + string.digits, 21)}"
         return self._rand(_B32, 56) + ".onion", ""
@@ -324,7 +372,8 @@ class Birch:
         return PO + url + PC
 
     def s_tme_channel(self, lang: str) -> str:
-        shown = f"t.me/{self.word('crypto_channels', lang)}{self.rng.choice(['', '', '_official', str(self.rng.randint(1, 99))])}"
+        suffix = self.rng.choice(["", "", "_official", str(self.rng.randint(1, 99))])
+        shown = f"t.me/{self.word('crypto_channels', lang)}{suffix}"
         if self.rng.random() < 0.6:
             shown = "https://" + shown
             self.ctx.setdefault("urls", []).append(shown)
@@ -376,8 +425,9 @@ class Birch:
         return a.replace(".", "_") if shady else a
 
     # --- composition ------------------------------------------------------------------------------------
-    def compose(self, template: str, lang: str, obf_p: float, harmful: bool, platform: str,
-                long_tail: str | None = None) -> Text:
+    def compose(
+        self, template: str, lang: str, obf_p: float, harmful: bool, platform: str, long_tail: str | None = None
+    ) -> Text:
         self.ctx = {k: v for k, v in self.ctx.items() if k in ("old_handle", "compound_style")}
         raw = self.fill(template, lang)
         if long_tail and platform != "x" and self.rng.random() < 0.35:
@@ -393,8 +443,17 @@ class Birch:
     def _obfuscate(self, raw: str, harmful: bool) -> tuple[str, str]:
         names = [self.rng.choice(self.obf_names)]
         if harmful and self.rng.random() < 0.25:
-            second = self.rng.choice(["zero_width", "leetspeak", "case_mixing", "bidi_marks", "invisible_chars",
-                                      "homoglyph_cyrillic", "separators"])
+            second = self.rng.choice(
+                [
+                    "zero_width",
+                    "leetspeak",
+                    "case_mixing",
+                    "bidi_marks",
+                    "invisible_chars",
+                    "homoglyph_cyrillic",
+                    "separators",
+                ]
+            )
             if second not in names:
                 names.append(second)
         whole = names[0] in _WHOLE and self.rng.random() < 0.3
@@ -417,7 +476,11 @@ class Birch:
         out2 = []
         for kind, s in segs:
             if kind == "key" or (whole and kind == "plain"):
-                s = self._apply(names, s) if kind == "key" else "\n".join(self._apply(names[:1], ln) for ln in s.split("\n"))
+                s = (
+                    self._apply(names, s)
+                    if kind == "key"
+                    else "\n".join(self._apply(names[:1], ln) for ln in s.split("\n"))
+                )
                 kind = "done"
             out2.append((kind, s))
         return _join(out2), "+".join(names)
@@ -454,14 +517,15 @@ class Birch:
         i = self.rng.choice(idx)
         op = self.rng.randrange(3)
         if op == 0:
-            return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+            return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
         if op == 1:
-            return s[:i] + s[i + 1:]
+            return s[:i] + s[i + 1 :]
         return s[:i] + s[i] + s[i:]
 
     # --- accounts ---------------------------------------------------------------------------------------
-    def make_account(self, role: str, kind: str, created: int | None = None, platform: str | None = None,
-                     lang: str | None = None) -> Account:
+    def make_account(
+        self, role: str, kind: str, created: int | None = None, platform: str | None = None, lang: str | None = None
+    ) -> Account:
         platform = platform or self.rng.choices(PLATFORMS, PLATFORM_WEIGHTS)[0]
         lang = lang or self._pick_lang(list(self.lang_weights))
         shady = role in ("advertiser", "bot", "evader", "commenter")
@@ -478,10 +542,22 @@ class Birch:
         bio = self.fill(self.word(f"bio_{kind}", lang_key), lang_key)
         bio = _MARKS.sub("", self._maybe_obf_bio(bio, shady))
         if created is None:
-            created = T0 - self.rng.randint(3 * 86400, 8 * 365 * 86400) if not shady else T0 - self.rng.randint(0, 40 * 86400)
+            created = (
+                T0 - self.rng.randint(3 * 86400, 8 * 365 * 86400) if not shady else T0 - self.rng.randint(0, 40 * 86400)
+            )
         followers = self.rng.randint(0, 400) if shady else int(self.rng.paretovariate(1.2) * 40)
-        acct = Account(platform, self._new_id(platform, "account"), handle, _MARKS.sub("", display), bio, created,
-                       role, followers, self.rng.randint(0, 900), lang)
+        acct = Account(
+            platform,
+            self._new_id(platform, "account"),
+            handle,
+            _MARKS.sub("", display),
+            bio,
+            created,
+            role,
+            followers,
+            self.rng.randint(0, 900),
+            lang,
+        )
         self.accounts.append(acct)
         self._emit(created, self._account_obj(acct))
         return acct
@@ -493,38 +569,84 @@ class Birch:
 
     @staticmethod
     def _account_obj(a: Account) -> dict:
-        return {"type": "account", "id": a.id, "platform": a.platform, "handle": a.handle,
-                "display_name": a.display_name, "bio": a.bio, "created_at": a.created_at,
-                "followers": a.followers, "following": a.following}
+        return {
+            "type": "account",
+            "id": a.id,
+            "platform": a.platform,
+            "handle": a.handle,
+            "display_name": a.display_name,
+            "bio": a.bio,
+            "created_at": a.created_at,
+            "followers": a.followers,
+            "following": a.following,
+        }
 
     def evader_for(self, old: Account) -> Account:
         created = (old.suspended_at or T0) + self.rng.randint(300, 36 * 3600)
         base = old.handle.split("@")[0].split(".")[0]
-        variant = self.word("evader_handle_patterns", "any").replace("<h>", base).replace("<n>", str(self.rng.randint(2, 9)))
+        variant = (
+            self.word("evader_handle_patterns", "any").replace("<h>", base).replace("<n>", str(self.rng.randint(2, 9)))
+        )
         if old.platform == "bluesky":
             handle = f"{variant.replace('_', '-').lower()}.{old.handle.split('.', 1)[1]}"
         elif old.platform == "mastodon":
             handle = f"{variant}@{self.word('instances', 'any')}"
         else:
             handle = variant
-        display = old.display_name if self.rng.random() < 0.5 else self.word("evader_display_patterns", "any").replace(
-            "<d>", old.display_name)
-        bio = old.bio if self.rng.random() < 0.4 else self.word("evader_bio_prefix", old.lang if old.lang != "mix" else "en") + " " + old.bio
-        acct = Account(old.platform, self._new_id(old.platform, "account"), handle, display, bio[:600], created,
-                       "evader", self.rng.randint(0, 60), self.rng.randint(0, 300), old.lang,
-                       window=(created + 60, created + self.rng.randint(3600, 3 * 86400)), predecessor=old.id)
+        display = (
+            old.display_name
+            if self.rng.random() < 0.5
+            else self.word("evader_display_patterns", "any").replace("<d>", old.display_name)
+        )
+        bio = (
+            old.bio
+            if self.rng.random() < 0.4
+            else self.word("evader_bio_prefix", old.lang if old.lang != "mix" else "en") + " " + old.bio
+        )
+        acct = Account(
+            old.platform,
+            self._new_id(old.platform, "account"),
+            handle,
+            display,
+            bio[:600],
+            created,
+            "evader",
+            self.rng.randint(0, 60),
+            self.rng.randint(0, 300),
+            old.lang,
+            window=(created + 60, created + self.rng.randint(3600, 3 * 86400)),
+            predecessor=old.id,
+        )
         self.accounts.append(acct)
         self._emit(created, self._account_obj(acct))
         return acct
 
     # --- posts ------------------------------------------------------------------------------------------
-    def post(self, acct: Account, t: float, txt: Text, label: str, family: str, sub: str, lang: str,
-             media: int = 0, **rel: str | None) -> str:
+    def post(
+        self,
+        acct: Account,
+        t: float,
+        txt: Text,
+        label: str,
+        family: str,
+        sub: str,
+        lang: str,
+        media: int = 0,
+        **rel: str | None,
+    ) -> str:
         pid = self._new_id(acct.platform, "post")
         t = int(t)
-        obj: dict = {"type": "post", "id": pid, "platform": acct.platform, "author_id": acct.id, "text": txt.text,
-                     "created_at": t, "hashtags": _hashtags(txt.text), "urls": txt.urls,
-                     "media": [{"id": f"m{self._rand(_ALNUM, 12)}", "kind": "image"} for _ in range(media)]}
+        obj: dict = {
+            "type": "post",
+            "id": pid,
+            "platform": acct.platform,
+            "author_id": acct.id,
+            "text": txt.text,
+            "created_at": t,
+            "hashtags": _hashtags(txt.text),
+            "urls": txt.urls,
+            "media": [{"id": f"m{self._rand(_ALNUM, 12)}", "kind": "image"} for _ in range(media)],
+        }
         for k, v in rel.items():
             if v is not None:
                 obj[k] = v
@@ -532,9 +654,18 @@ class Birch:
         if lang != "mix" and self.rng.random() < 0.9:
             obj["lang"] = post_lang
         self._emit(t, obj)
-        self.labels.append({"platform": acct.platform, "id": pid, "label": label, "family": family,
-                            "subfamily": sub, "lang": post_lang, "obfuscation": txt.obfuscation,
-                            "link_style": txt.link_style})
+        self.labels.append(
+            {
+                "platform": acct.platform,
+                "id": pid,
+                "label": label,
+                "family": family,
+                "subfamily": sub,
+                "lang": post_lang,
+                "obfuscation": txt.obfuscation,
+                "link_style": txt.link_style,
+            }
+        )
         self.post_count += 1
         return pid
 
@@ -543,8 +674,17 @@ class Birch:
         sub = sub or self.rng.choice(sorted(fam))
         return sub, fam[sub]
 
-    def tpl_text(self, file: str, family: str, sub: str | None, obf_p: float, harmful: bool, platform: str,
-                 lang: str | None = None, tail: str | None = None) -> tuple[str, str, Text]:
+    def tpl_text(
+        self,
+        file: str,
+        family: str,
+        sub: str | None,
+        obf_p: float,
+        harmful: bool,
+        platform: str,
+        lang: str | None = None,
+        tail: str | None = None,
+    ) -> tuple[str, str, Text]:
         sub, by_lang = self.templates(file, family, sub)
         langs = sorted(by_lang)
         if lang is None or lang not in by_lang:
@@ -563,7 +703,9 @@ class Birch:
         n_brep = round(0.06 * n)
         n_ord = n - n_adv - n_ctx - n_root - n_eva - n_hard - n_brep
         benign = [self.make_account("benign", "benign") for _ in range(max(5, n // 25))]
-        parents = [self.make_account("benign", self.rng.choice(["parent", "school", "team"])) for _ in range(max(3, n // 120))]
+        parents = [
+            self.make_account("benign", self.rng.choice(["parent", "school", "team"])) for _ in range(max(3, n // 120))
+        ]
         commenters = [self.make_account("commenter", "commenter") for _ in range(max(3, n // 150))]
         self.ordinary(benign, n_ord)
         self.hard_negatives(benign, n_hard)
@@ -589,8 +731,12 @@ class Birch:
                 self.ctx_pet.append((acct, pid, t, sub, lang))
                 continue
             gid = self.rng.choice(self.communities[acct.platform]) if self.rng.random() < 0.05 else None
-            sub, lang, txt = self.tpl_text("ordinary", "ordinary", None, 0.03, False, acct.platform, tail="ordinary_tail")
-            pid = self.post(acct, t, txt, "ordinary", "ordinary", sub, lang, media=int(self.rng.random() < 0.2), group_id=gid)
+            sub, lang, txt = self.tpl_text(
+                "ordinary", "ordinary", None, 0.03, False, acct.platform, tail="ordinary_tail"
+            )
+            pid = self.post(
+                acct, t, txt, "ordinary", "ordinary", sub, lang, media=int(self.rng.random() < 0.2), group_id=gid
+            )
             self.targets[acct.platform].append((pid, t))
 
     def hard_negatives(self, benign: list[Account], count: int) -> None:
@@ -603,26 +749,38 @@ class Birch:
                 acct = self.rng.choice([a for a in benign[:60] if a.platform == root_acct.platform] or [root_acct])
                 _, lang, txt = self.tpl_text("negatives", "nonhuman_age_question", sub, 0.05, False, acct.platform)
                 t = rt + self.rng.randint(60, 2 * 86400)
-                self.post(acct, t, txt, "hard_negative", "nonhuman_age_question", sub, lang, reply_to=root, reply_root=root)
+                self.post(
+                    acct, t, txt, "hard_negative", "nonhuman_age_question", sub, lang, reply_to=root, reply_root=root
+                )
                 continue
             fam = self.rng.choice([f for f in fams if f != "nonhuman_age_question"])
             acct = self.rng.choice(benign)
             sub, lang, txt = self.tpl_text("negatives", fam, None, 0.10, False, acct.platform, tail="negative_tail")
-            media = int(fam in ("kids_items_sale", "food_deal", "trading_cards", "ordinary_sale") and self.rng.random() < 0.6)
+            media = int(
+                fam in ("kids_items_sale", "food_deal", "trading_cards", "ordinary_sale") and self.rng.random() < 0.6
+            )
             gid = self.rng.choice(self.communities[acct.platform]) if self.rng.random() < 0.06 else None
             t = self._time(acct)
             pid = self.post(acct, t, txt, "hard_negative", fam, sub, lang, media=media, group_id=gid)
             self.targets[acct.platform].append((pid, t))
 
-    def threads(self, parents: list[Account], commenters: list[Account], benign: list[Account], n_root: int,
-                n_ctx: int, n_brep: int) -> None:
+    def threads(
+        self,
+        parents: list[Account],
+        commenters: list[Account],
+        benign: list[Account],
+        n_root: int,
+        n_ctx: int,
+        n_brep: int,
+    ) -> None:
         roots = []
         for _ in range(n_root):
             acct = self.rng.choice(parents)
             sub, lang, txt = self.tpl_text("context", "root", None, 0.0, False, acct.platform)
             t = self._time(acct)
-            pid = self.post(acct, t, txt, "thread_root_innocent", "child_photo_root", sub, lang,
-                            media=self.rng.randint(1, 4))
+            pid = self.post(
+                acct, t, txt, "thread_root_innocent", "child_photo_root", sub, lang, media=self.rng.randint(1, 4)
+            )
             roots.append((acct, pid, t, lang))
         # benign replies: most to roots, some to ordinary posts
         for i in range(n_brep):
@@ -634,16 +792,36 @@ class Birch:
                 if not self.targets[plat]:
                     plat = next(p for p in PLATFORMS if self.targets[p])
                 root, rt = self.rng.choice(self.targets[plat])
-                racct = next(a for a in benign if a.platform == plat) if any(a.platform == plat for a in benign) else benign[0]
+                racct = (
+                    next(a for a in benign if a.platform == plat)
+                    if any(a.platform == plat for a in benign)
+                    else benign[0]
+                )
                 rlang = None
                 family = "general_benign"
             pool = [a for a in benign if a.platform == racct.platform] or benign
             acct = self.rng.choice(pool[:80])
             lang = rlang if rlang and self.rng.random() < 0.8 else None
-            sub, lang, txt = self.tpl_text("context", "benign_reply" if family == "child_photo_benign" else "general_reply",
-                                           None, 0.02, False, acct.platform, lang=lang)
-            self.post(acct, rt + self.rng.randint(30, 86400), txt, "benign_reply", family, sub, lang,
-                      reply_to=root, reply_root=root)
+            sub, lang, txt = self.tpl_text(
+                "context",
+                "benign_reply" if family == "child_photo_benign" else "general_reply",
+                None,
+                0.02,
+                False,
+                acct.platform,
+                lang=lang,
+            )
+            self.post(
+                acct,
+                rt + self.rng.randint(30, 86400),
+                txt,
+                "benign_reply",
+                family,
+                sub,
+                lang,
+                reply_to=root,
+                reply_root=root,
+            )
         # context replies
         ctx_subs = sorted(self.v["context"]["templates"]["context_reply"])
         made: list[tuple[Account, str, str, int, str]] = []  # (author, post id, root id, time, lang)
@@ -662,7 +840,9 @@ class Birch:
                 parent = self.rng.choice(same_root)
                 _, lang, txt = self.tpl_text("context", "context_reply", sub, 0.35, True, acct.platform, lang=lang)
                 t = parent[3] + self.rng.randint(20, 6 * 3600)
-                pid = self.post(acct, t, txt, "context_reply", "context_reply", sub, lang, reply_to=parent[1], reply_root=root)
+                pid = self.post(
+                    acct, t, txt, "context_reply", "context_reply", sub, lang, reply_to=parent[1], reply_root=root
+                )
             elif sub == "quote_post":
                 _, lang, txt = self.tpl_text("context", "context_reply", sub, 0.35, True, acct.platform, lang=lang)
                 t = rt + self.rng.randint(60, 2 * 86400)
@@ -672,7 +852,9 @@ class Birch:
                     sub = "age_question"
                 _, lang, txt = self.tpl_text("context", "context_reply", sub, 0.35, True, acct.platform, lang=lang)
                 t = rt + self.rng.randint(60, 2 * 86400)
-                pid = self.post(acct, t, txt, "context_reply", "context_reply", sub, lang, reply_to=root, reply_root=root)
+                pid = self.post(
+                    acct, t, txt, "context_reply", "context_reply", sub, lang, reply_to=root, reply_root=root
+                )
             made.append((acct, pid, root, t, lang))
 
     def adverts_and_evasion(self, benign: list[Account], n_adv: int, n_eva: int) -> None:
@@ -695,15 +877,30 @@ class Birch:
         evaders: list[Account] = []
         for old in self.rng.sample(advertisers + bio_accts, k=min(n_evaders, len(advertisers) + len(bio_accts))):
             old.suspended_at = old.window[1] + self.rng.randint(600, 6 * 3600)
-            self._emit(old.suspended_at, {"type": "account", "id": old.id, "platform": old.platform,
-                                          "status": "suspended", "status_at": old.suspended_at})
+            self._emit(
+                old.suspended_at,
+                {
+                    "type": "account",
+                    "id": old.id,
+                    "platform": old.platform,
+                    "status": "suspended",
+                    "status_at": old.suspended_at,
+                },
+            )
             evaders.append(self.evader_for(old))
         for i in range(n_eva):
             acct = evaders[i % len(evaders)]
             old = next(a for a in self.accounts if a.id == acct.predecessor and a.platform == acct.platform)
             self.ctx = {"old_handle": old.handle.split("@")[0]}
-            sub, lang, txt = self.tpl_text("evasion", "evasion", None, 0.35, True, acct.platform,
-                                           lang=old.lang if old.lang in ("en", "ru", "id", "de", "fr", "it", "tl", "es", "pt", "mix") else None)
+            sub, lang, txt = self.tpl_text(
+                "evasion",
+                "evasion",
+                None,
+                0.35,
+                True,
+                acct.platform,
+                lang=old.lang if old.lang in ("en", "ru", "id", "de", "fr", "it", "tl", "es", "pt", "mix") else None,
+            )
             t = acct.created_at + self.rng.randint(60, 20 * 3600)
             self.post(acct, t, txt, "evasion_announcement", "evasion", sub, lang)
             self.ctx = {}
@@ -726,7 +923,9 @@ class Birch:
                     sub = self.ctx.get("compound_style", sub)
                 gid = self.rng.choice(self.communities[acct.platform]) if self.rng.random() < 0.04 else None
                 t = self._time(acct)
-                pid = self.post(acct, t, txt, "advert", fam, sub, lang, media=int(self.rng.random() < 0.25), group_id=gid)
+                pid = self.post(
+                    acct, t, txt, "advert", fam, sub, lang, media=int(self.rng.random() < 0.25), group_id=gid
+                )
                 self.adverts_by_platform[acct.platform].append((pid, t, acct.handle, txt.text))
             self.ctx = {}
             made += 1
@@ -736,26 +935,46 @@ class Birch:
         src = self.rng.choice(["compound", "euphemism", "emoji_code", "age_goods", "trade", "coded_hashtag"])
         if src == "compound":
             self.ctx["compound_style"] = None
-        if sub == "repost" and self.adverts_by_platform[acct.platform]:
-            opid, ot, ohandle, otext = self.rng.choice(self.adverts_by_platform[acct.platform])
+        earlier = [a for a in self.adverts_by_platform[acct.platform] if a[1] < acct.window[1] - 60]
+        if sub == "repost" and earlier:
+            opid, ot, ohandle, otext = self.rng.choice(earlier)
             prefix = f"RT @{ohandle.split('@')[0]}: " if acct.platform == "x" else self.word("repost_prefix", "any")
             txt = Text(prefix + otext, "none", "none", _urls_in(otext))
-            lab = next((lb for lb in reversed(self.labels) if lb["id"] == opid and lb["platform"] == acct.platform), None)
+            lab = next(
+                (lb for lb in reversed(self.labels) if lb["id"] == opid and lb["platform"] == acct.platform), None
+            )
             lang = lab["lang"] if lab else "en"
-            self.post(acct, max(ot, acct.created_at) + self.rng.randint(30, 6 * 3600), txt, "advert", "placement",
-                      "repost", "mix" if lang == "mul" else lang, repost_of=opid)
+            lo = max(ot + 30, acct.created_at + 60, acct.window[0])
+            self.post(
+                acct,
+                self.rng.randint(lo, max(lo, min(acct.window[1], ot + 6 * 3600))),
+                txt,
+                "advert",
+                "placement",
+                "repost",
+                "mix" if lang == "mul" else lang,
+                repost_of=opid,
+            )
             return
         if sub == "repost":
             sub = "reply"
         _, lang, txt = self.tpl_text("adverts", src, None, 0.35, True, acct.platform)
-        if sub == "community":
-            t = self._time(acct)
-            self.post(acct, t, txt, "advert", "placement", "community", lang,
-                      group_id=self.rng.choice(self.communities[acct.platform]))
+        lo, hi = max(acct.window[0], acct.created_at + 60), acct.window[1]
+        targets = [x for x in self.targets[acct.platform] if lo - 2 * 86400 < x[1] < hi - 60]
+        if sub == "community" or not targets:
+            self.post(
+                acct,
+                self._time(acct),
+                txt,
+                "advert",
+                "placement",
+                "community",
+                lang,
+                group_id=self.rng.choice(self.communities[acct.platform]),
+            )
             return
-        targets = [x for x in self.targets[acct.platform] if x[1] < acct.window[1]] or self.targets[acct.platform]
         tid, tt = self.rng.choice(targets)
-        t = max(tt + self.rng.randint(20, 3 * 3600), acct.created_at + 60)
+        t = self.rng.randint(max(lo, tt + 20), max(lo, tt + 20, min(hi, tt + 3 * 3600)))
         if sub == "reply":
             self.post(acct, t, txt, "advert", "placement", "reply", lang, reply_to=tid, reply_root=tid)
         else:
@@ -801,8 +1020,17 @@ class Birch:
                 pairs.append((f, ev))
         for src, dst in pairs:
             t = max(src.created_at, dst.created_at) + self.rng.randint(60, 5 * 86400)
-            self._emit(t, {"type": "edge", "platform": src.platform, "kind": "follow", "src": src.id, "dst": dst.id,
-                           "created_at": t})
+            self._emit(
+                t,
+                {
+                    "type": "edge",
+                    "platform": src.platform,
+                    "kind": "follow",
+                    "src": src.id,
+                    "dst": dst.id,
+                    "created_at": t,
+                },
+            )
 
 
 def _split(raw: str) -> list[tuple[str, str]]:
@@ -810,7 +1038,7 @@ def _split(raw: str) -> list[tuple[str, str]]:
     pos = 0
     for m in _SEG.finditer(raw):
         if m.start() > pos:
-            out.append(("plain", raw[pos:m.start()]))
+            out.append(("plain", raw[pos : m.start()]))
         out.append(("key", m.group(1)) if m.group(1) is not None else ("prot", m.group(2)))
         pos = m.end()
     if pos < len(raw):
@@ -856,8 +1084,11 @@ def generate(out: Path, posts: int = 20000, seed: int = 0) -> dict:
             if a.predecessor:
                 row["predecessor"] = a.predecessor
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    counts: dict = {"posts": len(b.labels), "accounts": len(b.accounts),
-                    "edges": sum(1 for r in b.records if r[2]["type"] == "edge")}
+    counts: dict = {
+        "posts": len(b.labels),
+        "accounts": len(b.accounts),
+        "edges": sum(1 for r in b.records if r[2]["type"] == "edge"),
+    }
     for lab in b.labels:
         counts[lab["label"]] = counts.get(lab["label"], 0) + 1
     return counts
