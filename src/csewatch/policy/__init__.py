@@ -52,6 +52,8 @@ DETECTOR_INDICATORS = frozenset(
         *CONTEXT_INDICATORS,
         # indicator grammar (csewatch.detect.grammar)
         "minor_material",
+        "code_material",
+        "euphemism_material",
         "age_range_goods",
         "buy_request",
         "price_menu",
@@ -330,7 +332,7 @@ def check_policy(policy: Policy) -> list[str]:
         problems.append(f"{d}/pack.yaml: store.retain_posts must be 'all' or 'flagged'")
     if policy.pack.model.mode not in ("live", "shadow", "off"):
         problems.append(f"{d}/pack.yaml: model.mode must be 'live', 'shadow' or 'off'")
-    if policy.pack.model.path and not (d / policy.pack.model.path).is_file():
+    if policy.pack.model.path and not (Path(d) / policy.pack.model.path).is_file():
         problems.append(f"{d}/pack.yaml: model.path {policy.pack.model.path!r} is not a file in the pack")
     for ch, proto in policy.normalization.lookalikes.items():
         if len(ch) != 1 or len(proto) != 1 or not proto.isascii():
