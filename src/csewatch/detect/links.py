@@ -25,6 +25,7 @@ _SEP = rf"(?:\s*(?:{_BRACKETED})\s*|\s+dot\s+|\s*[{_DOTS}]\s*|)"
 _SEP_RE = re.compile(_SEP)
 _STRONG_SEP_RE = re.compile(rf"^(?:\s*(?:{_BRACKETED})\s*|\s+dot\s+|[{_DOTS}])$")
 _SLASH = r"(?:/\s?|\s+slash\s+)"
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _SCHEME_RE = re.compile(r"(?:https?://)?(?:www\.)?\Z")
 _SLASH_WORD_RE = re.compile(r"\s+slash\s+")
 _PATH_CHARS = rf"[a-z0-9_\-+/=?&%.~{AMBIG}]"
@@ -60,7 +61,7 @@ class LinkMatcher:
         first_labels = sorted({_label_re(h.host.lower().split(".")[0]) for h in policy.links.invite_hosts})
         joined = sorted({_label_re(h.host.lower().replace(".", "")) for h in policy.links.invite_hosts})
         self.hint = re.compile(
-            rf"(?<![a-z0-9-])(?:(?:{'|'.join(first_labels)})(?:\s*[\[\(\{{<{_DOTS}]|\s+dot\s)|(?:{'|'.join(joined)})/)"
+            rf"(?:(?:{'|'.join(first_labels)})(?:\s*[\[\(\{{<{_DOTS}]|\s+dot\s)|(?:{'|'.join(joined)})/)"
         )
 
     def find(self, view: View) -> list[tuple[int, int, str, str]]:
@@ -70,7 +71,7 @@ class LinkMatcher:
         out = []
         last = 0
         for h in self.hint.finditer(text):
-            if h.start() < last:
+            if h.start() < last or (h.start() and text[h.start() - 1] in _WORD_CHARS):
                 continue
             m = self.pattern.match(text, h.start())
             if m is None:
