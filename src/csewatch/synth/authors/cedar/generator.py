@@ -197,6 +197,7 @@ class Author:
         self.threads = _load("threads.yaml")
         self.ev = _load("evasion.yaml")
         self.hn = _load("hard_negatives.yaml")
+        self.hn["families"].update(_load("hard_negatives_more.yaml")["families"])
         self.ordv = _load("ordinary.yaml")
         self.obf = Obfuscator(_load("obfuscation.yaml"), self.rng)
         self.langs = list(self.common["languages"])
@@ -348,6 +349,12 @@ class Author:
         lst, _ = self.pick_lang_list(self.contacts["local_prices"], lang)
         fmt, lo, hi = self.ch(lst)
         return fmt.replace("{n}", str(self.rng.randint(lo, hi)))
+
+    def post_price(self, lang: str) -> Any:
+        """A price maker with one currency format for a whole post."""
+        lst, _ = self.pick_lang_list(self.contacts["local_prices"], lang)
+        fmt, lo, hi = self.ch(lst)
+        return lambda: fmt.replace("{n}", str(self.rng.randint(lo, hi)))
 
     def price(self, lang: str | None = None) -> str:
         if lang and self.rng.random() < 0.4:
@@ -780,7 +787,8 @@ class Author:
 
     def benign_reply_text(self, kind: str, lang: str) -> tuple[str, str]:
         lst, l2 = self.pick_lang_list(self.threads["benign"][kind], lang)
-        return self.expand(self.ch(lst), l2, {}, {"age": lambda: str(self.rng.randint(3, 13))}), l2
+        fills = {"age": lambda: str(self.rng.randint(3, 13)), "age2": lambda: str(self.rng.randint(2, 12))}
+        return self.expand(self.ch(lst), l2, {}, fills), l2
 
     def child_thread(self, harmful: bool) -> tuple[int, int]:
         """A child-photo root with benign replies, and sexualising ones when harmful; returns
@@ -808,6 +816,12 @@ class Author:
                 self.post(parent, text, p.created_at + r.uniform(60, 6 * 3600), "benign_reply", "benign_reply",
                           "parent_thanks", l2, reply_to=p.id, reply_root=root.id)
                 made += 1
+        if r.random() < 0.2:  # a relative quotes the photo
+            q = self.account("benign", lang, "parent", platform=plat)
+            text, l2 = self.benign_reply_text("family_quote", lang)
+            self.post(q, self.noise(text, l2), root.created_at + r.uniform(600, DAY), "benign_reply", "benign_reply",
+                      "family_quote", l2, quote_of=root.id)
+            made += 1
         if not harmful:
             return 0, made
         for _ in range(r.choice([1, 2, 2, 3, 3, 4, 5])):
@@ -840,7 +854,12 @@ class Author:
                 ctx += 1
                 made += 1
                 depth_parent = q
-            if r.random() < 0.2:
+            if sub == "age_question" and r.random() < 0.25:  # the parent answers, innocently
+                text, l2 = self.benign_reply_text("parent_answer", lang)
+                self.post(parent, text, p.created_at + r.uniform(60, 4 * 3600), "benign_reply", "benign_reply",
+                          "parent_answer", l2, reply_to=p.id, reply_root=root.id)
+                made += 1
+            elif r.random() < 0.2:
                 text, l2 = self.benign_reply_text("parent_pushback", lang)
                 self.post(parent, text, p.created_at + r.uniform(60, 4 * 3600), "benign_reply", "benign_reply",
                           "parent_pushback", l2, reply_to=p.id, reply_root=root.id)
@@ -869,6 +888,12 @@ class Author:
             made += 1
             if r.random() < 0.1:
                 p.text, p.obfuscation = self.obf.text(p.text, benign=True)
+            if sub == "age_question" and r.random() < 0.5:  # the owner answers
+                ol, l4 = self.pick_lang_list(self.threads["owner_answers"], lang)
+                text = self.expand(self.ch(ol), l4, {}, fills)
+                self.post(a, text, p.created_at + r.uniform(60, 6 * 3600), "hard_negative", "nonhuman_age_question",
+                          f"{kind}_owner_answer", l4, reply_to=p.id, reply_root=root.id)
+                made += 1
         return made
 
     # ---- hard negatives and ordinary -------------------------------------------------------------
@@ -884,7 +909,7 @@ class Author:
         persona = fams[fam].get("persona", "generic")
         a = self.benign_acct(persona, lang)
         fills = {
-            "price": lambda: self.local_price(lang), "age": lambda: str(r.randint(3, 15)),
+            "price": self.post_price(lang), "age": lambda: str(r.randint(3, 15)),
             "n": lambda: str(r.randint(2, 60)),
             "kidages": lambda: self.ch(["ages 4-6", "size 9-12", "2-3T", "10-12 yrs", "7-8", "6-9 anos",
                                         "4-5 años", "umur 3-5 th", "8-10 Jahre", "9-12 ans", "5-7 лет"]),
@@ -899,6 +924,9 @@ class Author:
                            + self.rand(string.ascii_lowercase, 6),
             "handle": lambda: self.make_handle(),
             "yr": lambda: str(r.randint(1, 6)),
+            "onion": lambda: self.rand(_B32, 56) + ".onion",
+            "code": lambda: self.rand(string.ascii_letters + string.digits, 8),
+            "word": lambda: self.ch(self.contacts["words"]),
         }
         text = self.noise(self.expand(self.ch(subs[sub][lang]), lang, {}, fills), lang)
         kw: dict[str, Any] = {}
@@ -906,7 +934,7 @@ class Author:
             kw["group_id"] = self.ch(self.groups)
         if fam == "trading_cards" and r.random() < 0.3:
             kw["group_id"] = self.ch(self.groups)
-        if r.random() < 0.25:
+        if r.random() < 0.15:
             text += " " + " ".join("#" + self.ch(self.ordv["hashtags"]) for _ in range(r.randint(1, 2)))
         p = self.post(a, text, self.time_in(), "hard_negative", fam, sub, lang,
                       media=r.random() < 0.3, **kw)
