@@ -97,6 +97,53 @@ def test_x_stream_control_messages_are_control_not_unknown(msg, words):
     assert "unknown format" not in reason
 
 
+def test_x_user_bio_links_come_from_description_entities():
+    obj = copy.deepcopy(X_ESCAPED)
+    obj["includes"] = {
+        "users": [
+            {
+                "id": "1790000000000000000",
+                "username": "seller_x1",
+                "description": "menu https://t.co/AbCd",
+                "entities": {
+                    "url": {
+                        "urls": [
+                            {"start": 0, "end": 23, "url": "https://t.co/Zz", "expanded_url": "https://example.org/x"}
+                        ]
+                    },
+                    "description": {
+                        "urls": [
+                            {"start": 5, "end": 22, "url": "https://t.co/AbCd", "expanded_url": "https://t.me/menu_x1"}
+                        ]
+                    },
+                },
+            }
+        ]
+    }
+    (acc,) = parse_line(line(obj), "s", 1, None)[0].accounts
+    assert acc.links == ["https://example.org/x", "https://t.me/menu_x1"]
+
+
+def test_mastodon_account_note_links_and_fields():
+    obj = copy.deepcopy(MASTODON_LINKED)
+    obj["account"]["note"] = (
+        '<p>menu: <a href="https://t.me/menu_m1" rel="nofollow noopener noreferrer" target="_blank">'
+        '<span class="invisible">https://</span><span class="">t.me/menu_m1</span><span class="invisible"></span></a>'
+        ' ask <span class="h-card">'
+        '<a href="https://mastodon.example/@s2" class="u-url mention">@<span>s2</span></a></span></p>'
+    )
+    obj["account"]["fields"] = [
+        {
+            "name": "tg",
+            "value": '<a href="https://t.me/abc" rel="me nofollow noopener noreferrer" target="_blank">'
+            '<span class="invisible">https://</span><span class="">t.me/abc</span><span class="invisible"></span></a>',
+        }
+    ]
+    acc = parse_line(line(obj), "s", 1, None)[0].accounts[0]
+    assert acc.bio == "menu: t.me/menu_m1 ask @s2"
+    assert acc.links == ["https://t.me/abc", "https://t.me/menu_m1"]
+
+
 def test_x_post_compliance_events_are_understood_and_yield_nothing():
     ev = {
         "data": {

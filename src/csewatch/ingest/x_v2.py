@@ -110,10 +110,14 @@ def _user_event(name: str, ev: dict) -> Record:
 
 def _user(u: dict, where: str, cap: int) -> Account:
     metrics = as_dict(u.get("public_metrics"), f"{where}.public_metrics")
-    links = []
-    for url in as_list(as_dict(as_dict(u.get("entities"), where).get("url"), where).get("urls"), where):
-        if isinstance(url, dict) and isinstance(url.get("expanded_url"), str):
-            links.append(url["expanded_url"])
+    links: list[str] = []
+    entities = as_dict(u.get("entities"), f"{where}.entities")
+    # the profile link, then the links in the bio (its text holds only t.co forms of them)
+    for part in ("url", "description"):
+        w = f"{where}.entities.{part}"
+        for url in as_list(as_dict(entities.get(part), w).get("urls"), f"{w}.urls"):
+            if isinstance(url, dict) and isinstance(url.get("expanded_url"), str) and url["expanded_url"] not in links:
+                links.append(url["expanded_url"])
     return Account(
         id=req_str(u, "id", where, cap),
         platform=PLATFORM,
