@@ -13,12 +13,16 @@ Labels go to a separate file: one JSON line per post with its category and kind.
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import random
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
+import yaml
 
 from csewatch.synth import writers
 
@@ -26,277 +30,45 @@ START = 1_793_577_600.0  # 2026-11-02T00:00:00Z
 PLATFORMS = ("x", "bluesky", "mastodon", "native")
 
 # ---------------------------------------------------------------------------------------------
-# vocabularies (public indicator classes; variants deliberately wider than the default pack)
+# vocabularies: data files of their own (csewatch/synth/vocab/*.yaml, one per family), separate from the
+# policy pack; public indicator classes, variants deliberately wider than the default pack.
 
-ABUSE_STRONG = [
-    "pthc",
-    "hurtcore",
-    "child porn",
-    "kid porn",
-    "jailbait",
-    "underage porn",
-    "pedo content",
-    "lolicon",
-    "shotacon",
-    "ptsc",
-    "childporn",
-    "pedo vids",
-]
-ABUSE_AMBIG = ["cp", "cp", "cp", "c p", "loli", "cheese pizza", "pedo", "caldo de pollo"]
-OFFER = [
-    "vids",
-    "videos",
-    "pics",
-    "folder",
-    "folders",
-    "collection",
-    "pack",
-    "packs",
-    "content",
-    "links",
-    "files",
-    "album",
-    "archive",
-    "stash",
-    "mega links",
-    "library",
-    "photos",
-]
-TRANSACTION = [
-    "selling",
-    "sell",
-    "for sale",
-    "trading",
-    "trade",
-    "buy",
-    "swap",
-    "prices",
-    "cheap",
-    "deal",
-    "price list",
-    "available",
-    "offer",
-    "menu",
-    "swapping",
-]
-CONTACT = [
-    "dm me",
-    "dm",
-    "DM for more",
-    "hmu",
-    "message me",
-    "pm me",
-    "inbox me",
-    "dms open",
-    "check bio",
-    "link in bio",
-    "telegram",
-    "tg",
-    "discord",
-    "kik",
-    "contact me",
-]
-PAYMENT = ["paypal", "cashapp", "btc", "crypto", "usdt", "gift card", "venmo", "bitcoin"]
-MINOR = ["underage", "preteen", "young girls", "young boys", "schoolgirl", "minors"]
-INVITE_HOSTS = ["t.me", "telegram.me", "discord.gg", "mega.nz/folder", "dropbox.com/s", "t.me/joinchat"]
-EVASION = [
-    "got banned",
-    "got suspended",
-    "new account",
-    "new acc",
-    "backup account",
-    "old account got suspended",
-    "my main got banned",
-    "banned again",
-    "suspended again",
-]
-EVASION_TAIL = ["please share", "pls share", "follow my backup", "follow my new", "same as before", "plz share"]
-AGE_QUESTIONS = [
-    "how old are you",
-    "how old r u",
-    "how old is she",
-    "how old is he",
-    "age?",
-    "whats your age",
-    "ur age?",
-    "are you a minor",
-]
-TRADE_REQ = ["trade?", "wanna trade", "got more", "any more", "more pics", "send more", "dm me more", "trade pics"]
-PRICE_FORMS = ["${n}", "{n}$", "{n} usd", "€{n}", "{n}€", "£{n}", "{n} dollars", "{n} bucks", "0.00{d} btc", "{n} eur"]
-EMOJI_FOR = {"pizza": "🍕", "cheese": "🧀", "folder": "📁", "vids": "🎥", "pics": "📸", "dm": "📩"}
+VOCAB_FILES = ("adverts", "evasion", "context", "benign", "hard_negatives", "accounts", "obfuscation")
 
-CONFUSABLE = {
-    "a": "аɑα",
-    "c": "сϲ",
-    "e": "еҽ",
-    "i": "іɩ",
-    "o": "оοσ",
-    "p": "рρ",
-    "s": "ѕ",
-    "x": "х",
-    "y": "уγ",
-    "h": "һ",
-    "d": "ԁ",
-    "l": "ӏ",
-    "k": "κ",
-    "t": "т",
-    "n": "ո",
-    "g": "ɡ",
-}
-LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7", "l": "1", "g": "9", "b": "8"}
-SEPS = ["*", ".", " ", "_", "-", "·", "|"]
 
-BENIGN = {
-    "en": [
-        "just finished a {adj} {thing} with friends",
-        "anyone else watching the {event} tonight?",
-        "new blog post about {topic} is up",
-        "can't believe how {adj} the weather is today",
-        "my {rel} made the best {food} ever",
-        "{topic} tips thread 🧵 part {n}",
-        "grateful for this {adj} week",
-        "reading a book about {topic}, highly recommend",
-        "traffic on the way to work was {adj} again",
-        "who is going to the {event} this weekend?",
-    ],
-    "es": [
-        "hoy fue un día {adj_es} en el trabajo",
-        "¿alguien vio el partido anoche?",
-        "me encanta {topic_es}",
-        "nueva receta de {food_es} en el blog",
-        "feliz fin de semana a todos",
-    ],
-    "de": [
-        "heute war ein {adj_de} Tag",
-        "wer kommt morgen zum Spiel?",
-        "neuer Artikel über {topic_de}",
-        "das Wetter ist {adj_de}",
-        "schönes Wochenende euch allen",
-    ],
-    "fr": [
-        "quelle journée {adj_fr} aujourd'hui",
-        "qui regarde le match ce soir ?",
-        "nouvel article sur {topic_fr}",
-        "bon week-end à tous",
-        "ma recette de {food_fr} préférée",
-    ],
-    "pt": [
-        "que dia {adj_pt} hoje",
-        "alguém viu o jogo ontem?",
-        "novo post sobre {topic_pt}",
-        "bom fim de semana a todos",
-        "receita de {food_pt} no blog",
-    ],
-}
-FILL = {
-    "adj": ["great", "long", "weird", "sunny", "rainy", "amazing", "quiet", "busy"],
-    "thing": ["hike", "project", "puzzle", "road trip", "workout", "game night"],
-    "event": ["match", "concert", "finale", "premiere", "marathon", "festival"],
-    "topic": ["gardening", "python", "photography", "budget travel", "history", "climate", "chess"],
-    "rel": ["mom", "dad", "sister", "brother", "partner", "roommate"],
-    "food": ["lasagna", "curry", "pancakes", "soup", "bread"],
-    "adj_es": ["largo", "bonito", "raro"],
-    "topic_es": ["la fotografía", "el fútbol", "la música"],
-    "food_es": ["paella", "tortilla"],
-    "adj_de": ["langer", "schöner", "komischer"],
-    "topic_de": ["Fotografie", "Geschichte", "Gartenarbeit"],
-    "adj_fr": ["longue", "belle", "étrange"],
-    "topic_fr": ["la photographie", "l'histoire"],
-    "food_fr": ["crêpes", "ratatouille"],
-    "adj_pt": ["longo", "bonito", "estranho"],
-    "topic_pt": ["fotografia", "história"],
-    "food_pt": ["feijoada", "pão de queijo"],
-}
-BENIGN_TAGS = ["travel", "food", "photography", "python", "football", "music", "art", "nature", "books", "tbt"]
+@functools.cache
+def vocab(name: str) -> dict[str, Any]:
+    """One vocabulary file of ``csewatch synth`` (``csewatch/synth/vocab/<name>.yaml``), parsed once."""
+    if name not in VOCAB_FILES:
+        raise KeyError(f"no synth vocabulary {name!r}; known: {', '.join(VOCAB_FILES)}")
+    res = importlib.resources.files("csewatch.synth").joinpath("vocab", f"{name}.yaml")
+    return yaml.safe_load(res.read_text(encoding="utf-8"))
 
-HARD_NEGATIVES: dict[str, list[str]] = {
-    "cp_copy": [
-        "use `cp -r {a}/ {b}/` to copy the whole folder",
-        "cp {a}.txt {b}/ && ls -la",
-        "alias cp='cp -i' so you never overwrite files by accident",
-        "TIL cp can preserve timestamps with -p",
-        "scp and cp both copy files, one over ssh",
-    ],
-    "cp_game": [
-        "finally reached cp {n} in the {game} level",
-        "caught a {n} CP {mon} in pokemon go!",
-        "selling my pokemon go account, team has {n} CP, ${p} dm me",
-        "stuck at the last cp of the raid again",
-        "checkpoint (cp) {n} is brutal in this game",
-    ],
-    "cp_other": [
-        "Captain CP scored twice tonight ⚽",
-        "CP rail stock up {n}% today (canadian pacific)",
-        "my son has CP (cerebral palsy) and started a new therapy",
-        "CP awareness day: wear green",
-        "combat power (cp) matters less than IVs",
-    ],
-    "legit_links": [
-        "join our telegram group for the {topic} meetup: t.me/{h}",
-        "class notes are on mega.nz/folder/{h}",
-        "wedding photos uploaded to dropbox.com/s/{h}, dm me if the link breaks",
-        "our {game} clan discord: discord.gg/{h} new members welcome",
-        "crypto signals channel t.me/{h} (not financial advice)",
-    ],
-    "ages": [
-        "my daughter turned {age} today! 🎂 happy birthday",
-        "U{age} football team won the cup 🏆",
-        "{age} yo me would be proud of this",
-        "happy {age}th birthday to my little brother",
-        "coaching the {age} year olds at soccer practice today",
-    ],
-    "prices": [
-        "selling my bike ${p}, dm me",
-        "concert tickets 2 for {p} usd, message me",
-        "photo prints for sale €{p} each, dm for the full collection",
-        "vintage stamp collection for sale, dm for prices",
-        "used textbooks {p}$ each, pics in dm",
-        "cheese pizza and wings deal {p}$ tonight, order for delivery 🍕",
-    ],
-    "new_account": [
-        "new account! my old one got hacked, please share",
-        "got banned from the server lol",
-        "this is my new account for the bakery, please share 🥐",
-        "my main got suspended by mistake, appeal sent",
-    ],
-    "lookalike_senses": [
-        "new cp rail photos from the yard, prints ${p}, dm me",
-        "loli fashion haul 🎀 dresses for sale, dm for prices",
-        "cp (club penguin) accounts trading, dm me",
-        "CP tickets (circuit paris) for sale {p}€, message me",
-        "selling my cp rank 3 account in the game, {p}$ paypal",
-        "pedo hunters exposed another one, share and report",
-        "our U{age} team photos are in the folder, dm the coach for the link",
-    ],
-    "reporting": [
-        "reported {n} accounts selling cp today, please report them too",
-        "how do platforms stop csam? report buttons need to work better",
-        "if you see cp links, report them to the hotline, do not share",
-    ],
-}
-GAMES = ["elden", "mario", "zelda", "halo"]
-MONS = ["dragonite", "snorlax", "gyarados", "lapras"]
 
-REPLY_BENIGN = [
-    "so cute!",
-    "great photo 😍",
-    "love this",
-    "happy birthday!! 🎉",
-    "beautiful family",
-    "where was this taken?",
-    "what a view",
-    "congrats!",
-]
-PARENT_MEDIA = [
-    "day at the beach with the kids 📸",
-    "first day of school!",
-    "family picnic today",
-    "her dance recital was amazing",
-    "swim practice this morning",
-    "birthday party pics",
-    "park day ☀️",
-    "soccer tournament weekend",
-]
+_ADV, _EVA, _CTX, _BEN, _HN, _ACC, _OBF = (vocab(n) for n in VOCAB_FILES)
+ABUSE_STRONG: list[str] = _ADV["abuse_strong"]
+ABUSE_AMBIG: list[str] = _ADV["abuse_ambig"]
+OFFER: list[str] = _ADV["offer"]
+TRANSACTION: list[str] = _ADV["transaction"]
+CONTACT: list[str] = _ADV["contact"]
+PAYMENT: list[str] = _ADV["payment"]
+MINOR: list[str] = _ADV["minor"]
+INVITE_HOSTS: list[str] = _ADV["invite_hosts"]
+PRICE_FORMS: list[str] = _ADV["price_forms"]
+EVASION: list[str] = _EVA["evasion"]
+EVASION_TAIL: list[str] = _EVA["evasion_tail"]
+AGE_QUESTIONS: list[str] = _CTX["age_questions"]
+TRADE_REQ: list[str] = _CTX["trade_requests"]
+REPLY_BENIGN: list[str] = _CTX["reply_benign"]
+PARENT_MEDIA: list[str] = _CTX["parent_media"]
+BENIGN: dict[str, list[str]] = _BEN["templates"]
+FILL: dict[str, list[str]] = _BEN["fill"]
+BENIGN_TAGS: list[str] = _BEN["tags"]
+HARD_NEGATIVES: dict[str, list[str]] = _HN["families"]
+HN_SLOTS: dict[str, list] = _HN["slots"]
+CONFUSABLE: dict[str, str] = _OBF["confusable"]
+LEET: dict[str, str] = _OBF["leet"]
+SEPS: list[str] = _OBF["separators"]
 
 
 @dataclass
@@ -431,7 +203,7 @@ class Generator:
             for _ in range(3)
         ] + [
             (
-                self.rng.choice(["finalday", "heatwave", "newalbum", "launchday"]) + str(self.rng.randint(10, 99)),
+                self.rng.choice(_BEN["trend_tags"]) + str(self.rng.randint(10, 99)),
                 START + self.rng.uniform(0.2, 0.7) * 86400,
                 "benign_trend",
             )
@@ -462,23 +234,11 @@ class Generator:
     def account(self, kind: str, platform: str | None = None, young: bool = False) -> SynthAccount:
         r = self.rng
         platform = platform or r.choice(self.platforms)
-        first = r.choice(["sam", "alex", "maria", "li", "noah", "emma", "omar", "yuki", "lena", "joao", "anna", "tom"])
-        topic = r.choice(["art", "runs", "cooks", "dev", "photo", "fan", ""])
+        first = r.choice(_ACC["first_names"])
+        topic = r.choice(_ACC["handle_topics"])
         handle = f"{first}{r.choice(['', '_', '.'])}{topic}{r.randint(1, 9999)}"
         name = first.title() + r.choice(["", " " + r.choice(string.ascii_uppercase) + "."])
-        bio = r.choice(
-            [
-                "",
-                "coffee & code",
-                "dad, runner, gardener",
-                "photographer 📷",
-                "views my own",
-                "she/her · books · tea",
-                "football is life",
-                "student",
-                "travel addict ✈️",
-            ]
-        )
+        bio = r.choice(_ACC["bios"])
         channels: list[str] = []
         if kind in ("advertiser", "bot", "evader"):
             channels = [self._invite_raw() for _ in range(r.choice([1, 1, 2]))]
@@ -506,11 +266,11 @@ class Generator:
         r = self.rng
         style = r.random()
         if style < 0.4:
-            term = r.choice(["cp", "pthc", "pedo"])
-            word = r.choice(["vids", "sell", "folder", "trade", "links"])
+            term = r.choice(_ADV["profile_terms"])
+            word = r.choice(_ADV["profile_words"])
             handle = f"{term}{r.choice(['_', '', '.'])}{word}{r.randint(1, 999)}"
         if style < 0.25:
-            name = f"{self.obf(r.choice(['cp', 'pthc']))} {r.choice(OFFER)}"
+            name = f"{self.obf(r.choice(_ADV['display_terms']))} {r.choice(OFFER)}"
         bio_parts = []
         if r.random() < 0.5:
             bio_parts.append(self._price())
@@ -524,9 +284,7 @@ class Generator:
     # -- pieces ---------------------------------------------------------------------------------
     def _price(self) -> str:
         r = self.rng
-        return r.choice(PRICE_FORMS).format(
-            n=r.choice([5, 10, 15, 20, 25, 30, 50, 60, 90, 100, 150]), d=r.randint(1, 9)
-        )
+        return r.choice(PRICE_FORMS).format(n=r.choice(_ADV["price_amounts"]), d=r.randint(1, 9))
 
     def _invite_raw(self) -> str:
         r = self.rng
@@ -574,7 +332,7 @@ class Generator:
         strong = r.random() < 0.4
         term = r.choice(ABUSE_STRONG if strong else ABUSE_AMBIG)
         if term in ("cheese pizza",) and r.random() < 0.5:
-            term_text = r.choice(["🧀🍕", "🍕"]) + (" cheese pizza" if r.random() < 0.3 else "")
+            term_text = r.choice(_ADV["emoji_term"]) + (" cheese pizza" if r.random() < 0.3 else "")
             term = "cheese pizza"
         else:
             term_text = self.obf(term)
@@ -609,7 +367,7 @@ class Generator:
                 slots.append(tag)
                 hashtags.append(tag[1:])
         if "contact" not in support_kinds and r.random() < 0.2 and n_support < 2:
-            slots.append(r.choice(["📩", "✉️"]))
+            slots.append(r.choice(_ADV["envelope"]))
         r.shuffle(slots)
         if r.random() < 0.3:
             slots.append(self._hashtag([r.choice(BENIGN_TAGS)]))
@@ -668,12 +426,12 @@ class Generator:
         tpl = r.choice(HARD_NEGATIVES[sub])
         code = "".join(r.choices(string.ascii_letters + string.digits, k=8))
         text = tpl.format(
-            a=r.choice(["src", "photos", "docs", "backup"]),
-            b=r.choice(["dst", "old", "tmp"]),
+            a=r.choice(HN_SLOTS["a"]),
+            b=r.choice(HN_SLOTS["b"]),
             n=r.randint(2, 3000),
-            p=r.choice([10, 20, 45, 90, 150]),
-            game=r.choice(GAMES),
-            mon=r.choice(MONS),
+            p=r.choice(HN_SLOTS["p"]),
+            game=r.choice(HN_SLOTS["game"]),
+            mon=r.choice(HN_SLOTS["mon"]),
             h=code,
             topic=r.choice(FILL["topic"]),
             age=r.randint(6, 15),
@@ -698,11 +456,9 @@ class Generator:
         elif kind < 0.75:
             text = self.obf(r.choice(TRADE_REQ))
         else:
-            text = r.choice(["she's {a}?", "is he {a}yo", "{a} yo?", "she is {a} right", "{a} y/o?"]).format(
-                a=r.randint(8, 15)
-            )
+            text = r.choice(_CTX["age_claims"]).format(a=r.randint(8, 15))
         if r.random() < 0.4:
-            text += " " + r.choice(["😍", "🔥", "dm", "👀", self._invite()])
+            text += " " + r.choice([*_CTX["reply_tails"], self._invite()])
         return SynthPost(
             acc.platform, self._post_id(acc), acc, text, t, "sexualising_context", "context", reply_to=parent.id
         )
@@ -731,12 +487,12 @@ class Generator:
         r = self.rng
         parts = [self.obf(r.choice(EVASION)), r.choice(EVASION_TAIL)]
         if old is not None and r.random() < 0.3:  # names the suspended account
-            parts.append(r.choice(["old acc @", "was @", "ex @", "RIP @"]) + old.handle.split(".bsky.")[0])
+            parts.append(r.choice(_EVA["predecessor_refs"]) + old.handle.split(".bsky.")[0])
         extra = r.choice(["term", "term", "tag", "offer"])
         if extra == "term":
             parts.append(self.obf(r.choice(ABUSE_STRONG + ABUSE_AMBIG)) + " " + r.choice(OFFER))
         elif extra == "tag":
-            parts.append(self._hashtag(["cp", r.choice(["sale", "trade", "sell"])]))
+            parts.append(self._hashtag(["cp", r.choice(_EVA["tag_words"])]))
         else:
             parts += [r.choice(OFFER), self._invite(acc), r.choice(CONTACT)]
         r.shuffle(parts)
@@ -862,7 +618,7 @@ class Generator:
                 old.suspended_at = t
                 self.suspensions.append((t, old))
                 new = self.account("evader", old.platform, young=True)
-                new.handle = (old.handle.rstrip("0123456789") + r.choice(["_new", "2", "_back", "_bkp"]))[:30]
+                new.handle = (old.handle.rstrip("0123456789") + r.choice(_EVA["handle_suffixes"]))[:30]
                 new.created_at = t + r.uniform(30, 1800) if r.random() < 0.7 else t - r.uniform(60, 3 * 86400)
                 new.active_from = t
                 if r.random() < 0.6:
