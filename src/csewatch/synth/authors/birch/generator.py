@@ -464,12 +464,12 @@ class Birch:
             out = []
             for kind, s in segs:
                 if kind == "plain":
-                    words = s.split(" ")
-                    longest = sorted(range(len(words)), key=lambda i: -len(words[i]))[: self.rng.randint(1, 2)]
+                    words = re.split(r"(\s+)", s)
+                    longest = sorted(range(0, len(words), 2), key=lambda i: -len(words[i]))[: self.rng.randint(1, 2)]
                     for i in longest:
-                        if len(words[i]) > 3:
+                        if len(words[i]) > 3 and not words[i].startswith("#"):
                             words[i] = self._apply(names, words[i])
-                    s = " ".join(words)
+                    s = "".join(words)
                     kind = "done"
                 out.append((kind, s))
             segs = out
@@ -741,6 +741,7 @@ class Birch:
 
     def hard_negatives(self, benign: list[Account], count: int) -> None:
         fams = sorted(self.v["negatives"]["templates"])
+        fam_w: dict[str, float] = self.v["negatives"]["family_weights"]
         pets = getattr(self, "ctx_pet", [])
         n_pet_q = min(count // 10, len(pets) * 4)
         for i in range(count):
@@ -753,7 +754,7 @@ class Birch:
                     acct, t, txt, "hard_negative", "nonhuman_age_question", sub, lang, reply_to=root, reply_root=root
                 )
                 continue
-            fam = self.rng.choice([f for f in fams if f != "nonhuman_age_question"])
+            fam = self.rng.choices(fams, [fam_w.get(f, 1.0) if f != "nonhuman_age_question" else 0.0 for f in fams])[0]
             acct = self.rng.choice(benign)
             sub, lang, txt = self.tpl_text("negatives", fam, None, 0.10, False, acct.platform, tail="negative_tail")
             media = int(
@@ -907,7 +908,8 @@ class Birch:
         made = 0
         seller_pool = advertisers + evaders
         while made < n_adv:
-            fam = self.rng.choices(fams, [fam_w[f] for f in fams])[0]
+            # weights are per post; one bot_flood pick writes about ten posts
+            fam = self.rng.choices(fams, [fam_w[f] / (10.5 if f == "bot_flood" else 1.0) for f in fams])[0]
             if fam == "bot_flood":
                 made += self.bot_flood(n_adv - made)
                 continue
