@@ -133,7 +133,7 @@ class Author:
         self.invented_tags = self._invent_tags()
         self.dyn = {
             "price": self._price, "contact": self._contact, "link": self._link, "msgid": self._msgid,
-            "blink": lambda c: self._link(c, benign=True), "dm": self._dm, "inbio": self._inbio,
+            "blink": lambda c: self._link(c, benign=True), "dm": self._dm, "inbio": self._inbio, "pinned": self._pinned,
             "agerange": self._agerange, "age": self._age,
             "n": lambda c: str(self.rng.choice([2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 50, 100])),
             "gb": lambda c: str(self.rng.choice([2, 5, 8, 10, 16, 20, 32, 40, 64, 100, 120, 250])),
@@ -375,15 +375,21 @@ class Author:
         ctx.styles.append("svc:" + kind)
         return f"{label}{val}"
 
+    def _pinned(self, ctx: Ctx) -> str:
+        ctx.styles.append("pinned_or_reply")
+        return self.rng.choice(self.slot("pinned_phrase", ctx))
+
     def _contact(self, ctx: Ctx) -> str:
         r = self.rng.random()
-        if r < 0.5:
+        if r < 0.47:
             return self._link(ctx)
-        if r < 0.68:
+        if r < 0.64:
             return self._msgid(ctx)
-        if r < 0.84:
+        if r < 0.79:
             return self._dm(ctx)
-        return self._inbio(ctx)
+        if r < 0.92:
+            return self._inbio(ctx)
+        return self._pinned(ctx)
 
     def _invent_tags(self) -> list[str]:
         """Several new tags per stream that appear only in its adverts: pronounceable invented strings."""
@@ -401,10 +407,14 @@ class Author:
 
     def _coded_tag(self, ctx: Ctx, style: str | None = None) -> tuple[str, str]:
         rng = self.rng
-        style = style or rng.choice(["jumbled", "run_together", "camel", "vowelless", "doubled", "invented", "suffix"])
+        style = style or rng.choice(["jumbled", "run_together", "camel", "vowelless", "doubled", "invented", "suffix",
+                                     "leet", "invented"])
         roots = self.slot("tag_root", ctx)
         if style == "invented":
             return rng.choice(self.invented_tags), style
+        if style == "leet":
+            w = rng.choice(roots).replace(" ", "") + rng.choice(roots).replace(" ", "")
+            return w.translate(str.maketrans({"e": "3", "o": "0", "i": "1", "a": "4"})), style
         if style == "jumbled":
             w = list(rng.choice(roots).replace(" ", ""))
             mid = w[1:-1]
@@ -504,7 +514,8 @@ class Author:
         rng = self.rng
         platform = platform or rng.choices(PLATFORMS, weights=PLATFORM_WEIGHTS)[0]
         lang = lang or self.lang_pick("accounts")
-        hk = "adv" if role in ("advertiser", "bot", "evader") else ("shop" if kind in ("shop", "crypto") else "person")
+        hk = "adv" if role in ("advertiser", "bot", "evader") else (
+            "shop" if kind in ("shop", "crypto", "news", "school_team") else "person")
         if like is not None:
             handle = self._evader_handle(like.handle)
         else:
@@ -759,7 +770,7 @@ class Author:
             base, obf_name = self.obf.apply(base, ctx.keys)
         link_style = "+".join(dict.fromkeys(s for s in ctx.styles if not s.startswith("svc:"))) or "none"
         t = self.rand_t(0, 0.97)
-        variant = rng.choice(["rotate_tags", "suffix", "emoji", "mixed"])
+        variant = rng.choice(["rotate_tags", "suffix", "emoji", "mixed", "mention_spray", "line_shuffle"])
         for _ in range(size):
             text = base
             tctx = Ctx(langs=self.langs_for(lang), advert=True)
@@ -769,6 +780,12 @@ class Author:
                 text += " " + rng.choice(["", "#", "[", "ref "]) + "".join(
                     rng.choice(string.ascii_lowercase + string.digits) for _ in range(rng.randint(3, 6))) + (
                     "]" if rng.random() < 0.2 else "")
+            if variant == "mention_spray":
+                text = " ".join(self._mention(tctx) for _ in range(rng.randint(2, 5))) + " " + text
+            if variant == "line_shuffle":
+                parts = re.split(r"\s*(?:\n| \| | • )\s*", text)
+                rng.shuffle(parts)
+                text = rng.choice(["\n", " ", " | "]).join(parts)
             if variant in ("emoji", "mixed") or rng.random() < 0.3:
                 em = rng.choice(self.s["tail_emoji"])
                 text = f"{em} {text}" if rng.random() < 0.5 else f"{text} {em}"
