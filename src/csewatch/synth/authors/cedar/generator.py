@@ -32,6 +32,7 @@ _URL = re.compile(r"https?://[^\s<>\"]+")
 _TAG = re.compile(r"(?<![\w&#])#(\w+)")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
+_ANY_SCRIPT = ("separators", "spacing", "repeat", "case_mix", "zalgo", "strike", "zero_width", "bidi", "exotic_space")
 _B64 = string.ascii_letters + string.digits + "_-"
 
 
@@ -116,10 +117,16 @@ class Obfuscator:
         return self.rng.choices(self.techniques, self.weights)[0]
 
     def word(self, w: str, tech: str) -> tuple[str, str]:
-        """(obfuscated word, technique label)."""
+        """(obfuscated word, technique label); a draw that changed nothing is retried once at full rate."""
+        out, label = self._word(w, tech, 0.6)
+        if out == w:
+            out, label = self._word(w, tech, 1.0)
+        return out, label
+
+    def _word(self, w: str, tech: str, rate: float) -> tuple[str, str]:
         r = self.rng
         if tech == "leet":
-            return "".join(r.choice(self.t["leet"][c.lower()]) if c.lower() in self.t["leet"] and r.random() < 0.6
+            return "".join(r.choice(self.t["leet"][c.lower()]) if c.lower() in self.t["leet"] and r.random() < rate
                            else c for c in w), tech
         if tech == "separators":
             sep = r.choice(self.t["separators"])
@@ -132,7 +139,7 @@ class Obfuscator:
         if tech == "case_mix":
             return "".join(c.upper() if i % 2 == r.randint(0, 1) else c.lower() for i, c in enumerate(w)), tech
         if tech == "accents":
-            return "".join(r.choice(self.t["accents"][c]) if c in self.t["accents"] and r.random() < 0.7 else c
+            return "".join(r.choice(self.t["accents"][c]) if c in self.t["accents"] and r.random() < rate else c
                            for c in w), tech
         if tech == "zalgo":
             return "".join(c + "".join(chr(r.randint(0x300, 0x36F)) for _ in range(r.randint(1, 3))) for c in w), tech
@@ -161,15 +168,14 @@ class Obfuscator:
             return "".join(m.get(c.lower(), c) for c in w), tech
         if tech.startswith("homoglyph_"):
             m = self.t["homoglyphs"][tech.split("_", 1)[1]]
-            return "".join(m[c] if c in m and r.random() < 0.7 else c for c in w), tech
+            return "".join(m[c] if c in m and r.random() < rate else c for c in w), tech
         return w, "none"
 
     def text(self, text: str, benign: bool = False, keywords: list[str] | None = None) -> tuple[str, str]:
         """Obfuscate some words of text (never links, tags or mentions); returns (text, label)."""
         tech = self.pick(benign)
         tokens = re.split(r"(\s+)", text)
-        cand = [i for i, tok in enumerate(tokens)
-                if _WORD.fullmatch(tok) and tok.isascii() and not tok.startswith(("#", "@"))]
+        cand = [i for i, tok in enumerate(tokens) if _WORD.fullmatch(tok)]
         if not cand:
             return text, "none"
         keys = {k.lower() for k in (keywords or [])}
@@ -182,8 +188,12 @@ class Obfuscator:
             chosen = self.rng.sample(pool, min(len(pool), self.rng.randint(1, 3)))
         label = "none"
         for i in sorted(chosen):
-            tokens[i], label = self.word(tokens[i], tech)
-        return "".join(tokens), label
+            t = tech
+            if not tokens[i].isascii() and tech not in _ANY_SCRIPT:
+                t = self.rng.choice(_ANY_SCRIPT[:4] if benign else _ANY_SCRIPT)
+            tokens[i], label = self.word(tokens[i], t)
+        out = "".join(tokens)
+        return (out, label) if out != text else (text, "none")
 
 
 class Author:
@@ -212,6 +222,7 @@ class Author:
         self.pool: dict[tuple[str, str], list[Acct]] = {}
         self.popular: list[Post] = []
         self.last_post: dict[str, float] = {}
+        self.by_id: dict[tuple[str, str], Post] = {}
         syl = self.adv["coded"]["syllables"]
         lo, hi = self.adv["coded"]["invented_per_stream"]
         self.invented = ["".join(self.rng.choice(syl) for _ in range(self.rng.randint(2, 4)))
@@ -538,8 +549,12 @@ class Author:
              **kw: Any) -> Post:
         pid = self.new_id(author.platform, "post", author.id)
         t = max(t, author.created_at + 60)
+        parent = self.by_id.get((author.platform, kw.get("reply_to") or ""))
+        if parent is not None and self.rng.random() < (0.6 if author.platform == "x" else 0.25):
+            text = "@" + parent.author.handle.split("@")[0].removesuffix(".bsky.social") + " " + text
         p = Post(author.platform, pid, author, text, t, label, family, subfamily, lang, **kw)
         self.posts.append(p)
+        self.by_id[(p.platform, pid)] = p
         self.last_post[author.id] = max(self.last_post.get(author.id, 0.0), t)
         return p
 
@@ -567,7 +582,19 @@ class Author:
             text += " " + self.ch(self.common["emoji"]["happy"])
         return text
 
-    def harmful_obf(self, p: Post, keywords: list[str] | None = None, rate: float = 0.35) -> None:
+    def frame(self, text: str, lang: str) -> str:
+        """Light benign framing (prefix or suffix) for everyday and look-alike posts."""
+        fr = self.common["frames"]
+        x = self.rng.random()
+        if x < 0.15:
+            lst, _ = self.pick_lang_list(fr["prefix"], lang)
+            return self.ch(lst) + text[:1].lower() + text[1:] if text[:1].isalpha() else self.ch(lst) + text
+        if x < 0.3:
+            lst, _ = self.pick_lang_list(fr["suffix"], lang)
+            return text + self.ch(lst)
+        return text
+
+    def harmful_obf(self, p: Post, keywords: list[str] | None = None, rate: float = 0.45) -> None:
         if self.rng.random() < rate:
             p.text, p.obfuscation = self.obf.text(p.text, keywords=keywords)
             if self.rng.random() < 0.15:  # a second, different layer
@@ -668,11 +695,12 @@ class Author:
         a = self.account("bot", lang, bio="" if r.random() < 0.5 else self.emo())
         fam = self.ch(["compound", "euphemism", "emoji_code", "age_goods", "coded_hashtag"])
         base, lang2, style = self.advert_text(fam, lang)
-        base = re.sub(r"\s*#\w+", "", base).strip() or base
+        if fam != "coded_hashtag":
+            base = re.sub(r"\s*#\w+", "", base).strip() or base
         tagpool = [self.coded_tag() for _ in range(5)]
         n = min(budget, r.randint(6, 22))
         t = self.time_in(max(T0, a.created_at + 120), T_END - DAY)
-        obf = r.random() < 0.35
+        obf = r.random() < 0.42
         tech = self.obf.pick()
         for _ in range(n):
             text = base + self.ch(self.adv["flood_suffixes"])
@@ -686,8 +714,11 @@ class Author:
                 toks = [w for w in re.split(r"\s+", p.text) if w.lower() in {k.lower() for k in words}]
                 if toks:
                     for w in toks[:2]:
-                        p.text = p.text.replace(w, self.obf.word(w, tech)[0], 1)
-                    p.obfuscation = tech
+                        ow, label = self.obf.word(w, tech)
+                        p.text = p.text.replace(w, ow, 1)
+                    p.obfuscation = label
+                else:
+                    p.text, p.obfuscation = self.obf.text(p.text)
             t += r.uniform(5, 240)
         if r.random() < 0.6:
             self.suspend(a)
@@ -734,7 +765,7 @@ class Author:
                     text += " " + self.advert_text(self.ch(["compound", "euphemism", "emoji_code"]), l2)[0]
                 p = self.post(new, self.noise(text, l2), t, "evasion_announcement", "evasion", sub, l2,
                               link_style=box[0] if box else "none")
-                self.harmful_obf(p, self.keywords(l2), rate=0.3)
+                self.harmful_obf(p, self.keywords(l2), rate=0.4)
                 ann += 1
                 t += r.uniform(300, 8 * 3600)
             if r.random() < 0.5:
@@ -840,7 +871,7 @@ class Author:
                 sub = sub + "_nested"
             p = self.post(c, self.noise(text, l2), target.created_at + r.uniform(60, 30 * 3600), "context_reply",
                           "sexualising_reply", sub, l2, reply_to=target.id, reply_root=root.id)
-            self.harmful_obf(p, text.split(), rate=0.3)
+            self.harmful_obf(p, text.split(), rate=0.4)
             ctx += 1
             made += 1
             depth_parent = p
@@ -850,7 +881,7 @@ class Author:
                 q = self.post(c2, self.noise(self.ch(lst), l3), depth_parent.created_at + r.uniform(60, 8 * 3600),
                               "context_reply", "sexualising_reply", "followup", l3, reply_to=depth_parent.id,
                               reply_root=root.id)
-                self.harmful_obf(q, rate=0.2)
+                self.harmful_obf(q, rate=0.35)
                 ctx += 1
                 made += 1
                 depth_parent = q
@@ -928,7 +959,7 @@ class Author:
             "code": lambda: self.rand(string.ascii_letters + string.digits, 8),
             "word": lambda: self.ch(self.contacts["words"]),
         }
-        text = self.noise(self.expand(self.ch(subs[sub][lang]), lang, {}, fills), lang)
+        text = self.noise(self.frame(self.expand(self.ch(subs[sub][lang]), lang, {}, fills), lang), lang)
         kw: dict[str, Any] = {}
         if fam == "file_sharing" and r.random() < 0.4:
             kw["group_id"] = self.ch(self.groups)
@@ -955,7 +986,7 @@ class Author:
         if r.random() < 0.2:
             text += " #" + self.ch(self.ordv["hashtags"])
         a = self.benign_acct("generic", l2)
-        p = self.post(a, self.noise(text, l2), self.time_in(), "ordinary", "ordinary", "everyday", l2,
+        p = self.post(a, self.noise(self.frame(text, l2), l2), self.time_in(), "ordinary", "ordinary", "everyday", l2,
                       media=r.random() < 0.2)
         if a.followers > 300:
             self.popular.append(p)
