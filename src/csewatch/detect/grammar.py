@@ -3,7 +3,8 @@
 It reads the lexicon hits of the same post (``Prepared.hits``, so it runs after the lexicon) and the
 plain view for numbers, and emits composed indicators, each with evidence spans naming its rule:
 
-- ``minor_material``: a minor word and a material word in one run-together token (``teenvids``,
+- ``minor_material`` (and ``code_material``, ``euphemism_material``): a minor word (a code word such
+  as ``pizza``/🧀, a euphemism such as ``rare``/``sub-18``) and a material word in one run-together token (``teenvids``,
   ``YngPics``: segmented by the lexicon) or as neighbours within a small window (``young girls
   pics``, ``👧 📁``);
 - ``age_range_goods``: an age range (``9-12``, ``10 to 14 y/o``, ``от 10 до 14 лет``), an upper
@@ -35,6 +36,8 @@ MINOR = frozenset({"minor_indicator", "minor_indicator_ambiguous"})
 MODIFIER = "minor_modifier"  # young, yng, lil: minor only when composed with a material word
 MATERIAL = frozenset({"media_offer"})
 REQUEST = "request_verb"
+CODE = "code_word"  # pizza, cheese, 🧀: the code only beside a material word
+EUPHEMISM = "euphemism"  # rare, banned, sub 18: the same
 ABUSE_STRONG = "abuse_material"
 ABUSE_AMBIGUOUS = "abuse_material_ambiguous"
 SENSE_PREFIX = "benign_"
@@ -42,6 +45,7 @@ SENSE_PREFIX = "benign_"
 WINDOW = 3  # neighbours: at most this many tokens apart
 MODIFIER_WINDOW = 1  # a modifier must touch its material word
 REQUEST_WINDOW = 6
+CODE_WINDOW = 2
 
 _TOKEN_RE = re.compile(r"\S+")
 
@@ -60,8 +64,11 @@ AGE_RE = re.compile(
     rf"|\b{_UNDER}\s?{_AGE_N}(?:\s?{_AGE_UNIT})?(?![\d.,%:])"
     rf"|(?<![\d.,:/$€£₽#])(?<!\w){_AGE_N}\s?{_AGE_UNIT}(?!\w)"
     rf"|(?<![\w.,:/$€£₽#-]){_AGE_N}-(?=\s|$)"
+    rf"|\b(?:{_UNDER}|sub|not|no|u|non)\s?-?\s?(18)\b(?!\+)"
+    rf"|(?<![\w.,:/$€£₽#+-])-(18)\b(?!\+)"
 )
 _DIGIT_RE = re.compile(r"\d")
+_NOT_MINOR_RE = re.compile(r"(?:no ?one|nobody|not for|anyone|if (?:you'?re|you are|u r)|people|users|persons?)\W*$")
 _UNIT_RE = re.compile(_AGE_UNIT + r"\s*$")
 
 
@@ -73,6 +80,11 @@ def find_ages(view: View) -> list[tuple[int, int, bool]]:
     out = []
     for m in AGE_RE.finditer(text):
         nums = [int(g) for g in m.groups() if g]
+        if nums == [18]:
+            if _NOT_MINOR_RE.search(text[max(0, m.start() - 24) : m.start()]):
+                continue  # "no one under 18", "not for anyone under 18": an adults-only notice
+            out.append((m.start(), m.end(), True))  # under 18, sub-18, -18
+            continue
         if not nums or any(n < 3 or n > 17 for n in nums):
             continue
         if len(nums) == 2 and not nums[0] < nums[1] <= nums[0] + 9:
@@ -166,35 +178,25 @@ class GrammarDetector:
                 t = toks[id(view)] = _Tokens(view.text)
             return t
 
-        # minor x material, in one token or as neighbours
-        composed: list[RawEvidence] = []
-        if materials and (minors or modifiers):
-            for g in materials:
-                for m, window, kind in [(m, WINDOW, "minor") for m in minors] + [
-                    (m, MODIFIER_WINDOW, "modifier") for m in modifiers
-                ]:
-                    if m[4] is not g[4] or (m[1] < g[2] and g[1] < m[2]):
-                        continue  # other reading of the text, or the same characters
-                    gap = _gap(tokens(g[4]), (m[1], m[2]), (g[1], g[2]))
-                    if gap > window:
-                        continue
-                    how = "compound" if gap == 0 else "neighbours"
-                    if kind == "minor" and not m[3].isascii() and not m[3].isalpha():
-                        how = "emoji"
-                    rule = f"grammar:minor_material:{how}"
-                    composed.append(evidence_from_view(m[4], "text", m[1], m[2], f"{rule}:{m[3]}"))
-                    composed.append(evidence_from_view(g[4], "text", g[1], g[2], f"{rule}:{g[3]}"))
-        if composed:
-            out.append(
-                make_signal(
-                    self,
-                    p,
-                    "minor_material",
-                    0.6,
-                    lambda e: f"a minor word composed with a material word: {quoted(e)}",
-                    _dedup(composed),
+        # minor x material, in one token or as neighbours (and the same for code words and euphemisms)
+        minor_pairs = [(m, WINDOW) for m in minors] + [(m, MODIFIER_WINDOW) for m in modifiers]
+        for indicator, left, what in (
+            ("minor_material", minor_pairs, "a minor word"),
+            ("code_material", [(m, CODE_WINDOW) for m in by.get(CODE, ())], "a code word"),
+            ("euphemism_material", [(m, CODE_WINDOW) for m in by.get(EUPHEMISM, ())], "a euphemism"),
+        ):
+            evs = self._compose(indicator, left, materials, tokens) if left and materials else []
+            if evs:
+                out.append(
+                    make_signal(
+                        self,
+                        p,
+                        indicator,
+                        0.6,
+                        lambda e, w=what: f"{w} composed with a material word: {quoted(e)}",
+                        evs,
+                    )
                 )
-            )
 
         # ages with goods, sale or request words
         plain = p.plain("text")
@@ -233,6 +235,27 @@ class GrammarDetector:
             evs = [evidence_from_view(plain, "text", a, b, "grammar:price_menu:price") for a, b in prices]
             out.append(make_signal(self, p, "price_menu", 0.5, lambda e: f"a price list: {quoted(e)}", evs))
         return out
+
+    @staticmethod
+    def _compose(
+        indicator: str, left: list[tuple[Any, int]], materials: list[Any], tokens: Callable[[View], _Tokens]
+    ) -> list[RawEvidence]:
+        """Evidence of each (word, material word) pair in one token or within the word's window."""
+        composed: list[RawEvidence] = []
+        for g in materials:
+            for m, window in left:
+                if m[4] is not g[4] or (m[1] < g[2] and g[1] < m[2]):
+                    continue  # another reading of the text, or the same characters
+                gap = _gap(tokens(g[4]), (m[1], m[2]), (g[1], g[2]))
+                if gap > window:
+                    continue
+                how = "compound" if gap == 0 else "neighbours"
+                if not m[3].isascii() and not m[3].isalpha():
+                    how = "emoji"
+                rule = f"grammar:{indicator}:{how}"
+                composed.append(evidence_from_view(m[4], "text", m[1], m[2], f"{rule}:{m[3]}"))
+                composed.append(evidence_from_view(g[4], "text", g[1], g[2], f"{rule}:{g[3]}"))
+        return _dedup(composed)
 
 
 def _dedup(evs: list[RawEvidence]) -> list[RawEvidence]:
