@@ -28,6 +28,9 @@ _TAG = re.compile(r"(?<![\w/&])#(\w+)")
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 _ALNUM = string.ascii_letters + string.digits
 PLATFORMS = ("x", "bluesky", "mastodon")
+_CAPS = {"x": 280, "bluesky": 300, "mastodon": 500}
+# families whose posts stay one short line (replies, reactions, pointers)
+_SHORT = {"context_reply", "benign_reply", "general_reply", "nonhuman_age_question", "bio_only", "root"}
 PLATFORM_WEIGHTS = (0.3, 0.35, 0.35)
 T0 = 1_761_955_200  # 2025-11-01 00:00 UTC
 SPAN = 9 * 86400
@@ -190,7 +193,7 @@ class Birch:
         groups = self.v["contacts"]["lang_currency"].get(lang, ["usd", "eur"])
         group = self.rng.choice([g for g in groups if g != "crypto"] or ["usd"])
         spec = self.v["contacts"]["currencies"][group]
-        lo, hi, step = spec["range"]
+        lo, hi, step = spec.get("brange", spec["range"])
         n = self.rng.randrange(lo, hi + 1, step)
         return self.rng.choice([f for f in spec["formats"] if "<n>" in f]).replace("<n>", str(n))
 
@@ -406,8 +409,10 @@ class Birch:
     def _menu(self, item_slot: str, price_slot: str, lang: str) -> str:
         style = self.word("menu_line_styles", "any")
         lines = []
-        for i in range(1, self.rng.randint(3, 7)):
-            item = self.fill(self.word(item_slot, lang), lang)
+        pool = self._list(item_slot, lang)
+        picks = self.rng.sample(pool, k=min(len(pool), self.rng.randint(2, 6)))
+        for i, raw_item in enumerate(picks, start=1):
+            item = self.fill(str(raw_item), lang)
             price = getattr(self, f"s_{price_slot}")(lang)
             lines.append(style.replace("<i>", str(i)).replace("<item>", item).replace("<p>", price))
         if self.rng.random() < 0.45:
@@ -689,7 +694,21 @@ class Birch:
         langs = sorted(by_lang)
         if lang is None or lang not in by_lang:
             lang = self._pick_lang(langs)
-        txt = self.compose(self.rng.choice(by_lang[lang]), lang, obf_p, harmful, platform, tail)
+        template = self.rng.choice(by_lang[lang])
+        cap = _CAPS[platform]
+        if platform != "x" and family not in _SHORT and self.rng.random() < 0.3:
+            # Bluesky/Mastodon-style longer post: more paragraphs of the same family and language
+            fam = self.v[file]["templates"][family]
+            extra = [t for s2 in sorted(fam) for t in fam[s2].get(lang, []) if t != template]
+            parts = [template] + self.rng.sample(extra, k=min(len(extra), self.rng.randint(1, 3)))
+            while len(parts) > 1:
+                saved = self.rng.getstate()
+                txt = self.compose("\n\n".join(parts), lang, obf_p, harmful, platform, tail)
+                if len(txt.text) <= cap:
+                    return sub, lang, txt
+                self.rng.setstate(saved)
+                parts.pop()
+        txt = self.compose(template, lang, obf_p, harmful, platform, tail)
         return sub, lang, txt
 
     # --- families ---------------------------------------------------------------------------------------
