@@ -652,19 +652,22 @@ class Author:
         self._follows()
 
     def _trim(self) -> None:
-        """Drop surplus ordinary posts (leaves first) so the stream holds exactly the requested count."""
+        """Drop surplus posts (ordinary first, then hard negatives; never one another post points at) so the
+        stream holds exactly the requested count; tiny streams are padded by the family minimums first."""
         extra = len(self.posts) - self.n
         if extra <= 0:
             return
         referenced = {p.reply_to for p in self.posts} | {p.quote_of for p in self.posts} | {
             p.repost_of for p in self.posts}
         drop: set[int] = set()
-        for i in range(len(self.posts) - 1, -1, -1):
-            if len(drop) >= extra:
-                break
-            p = self.posts[i]
-            if p.label == "ordinary" and p.id not in referenced:
-                drop.add(i)
+        keep = {id(p) for p in self.popular}
+        for label in ("ordinary", "hard_negative", "benign_reply"):
+            for i in range(len(self.posts) - 1, -1, -1):
+                if len(drop) >= extra:
+                    break
+                p = self.posts[i]
+                if p.label == label and p.id not in referenced and id(p) not in keep:
+                    drop.add(i)
         self.posts = [p for i, p in enumerate(self.posts) if i not in drop]
 
     # ---------------------------------------------------------------------------------------
