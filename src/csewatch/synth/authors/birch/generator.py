@@ -340,6 +340,11 @@ class Birch:
             shown = host.replace(".", self.rng.choice([" . ", " .", ". "])) + "/" + path
         elif style == "word_dot":
             shown = host.replace(".", " " + self.word("dot_words", lang) + " ") + "/" + path
+        elif style == "styled_host":
+            style_name = self.rng.choice(["fullwidth", "math_bold", "math_monospace", "circled"])
+            shown = self.ob.apply(style_name, host, self.rng) + "/" + path
+        elif style == "odd_dot":
+            shown = host.replace(".", self.rng.choice(["。", "．", "･", "․", "﹒", ","])) + "/" + path
         elif style == "slash_space":
             shown = host + "/ " + path
         else:  # dropped_dot
@@ -372,14 +377,17 @@ class Birch:
     def s_shop_url(self, lang: str) -> str:
         url = f"https://{self.word('shop_domains', lang)}/{self.word('shop_paths', lang)}"
         self.ctx.setdefault("urls", []).append(url)
+        self.ctx["link_style"] = "full"
         return PO + url + PC
 
     def s_tme_channel(self, lang: str) -> str:
         suffix = self.rng.choice(["", "", "_official", str(self.rng.randint(1, 99))])
         shown = f"t.me/{self.word('crypto_channels', lang)}{suffix}"
+        self.ctx["link_style"] = "bare"
         if self.rng.random() < 0.6:
             shown = "https://" + shown
             self.ctx.setdefault("urls", []).append(shown)
+            self.ctx["link_style"] = "full"
         return PO + shown + PC
 
     def s_benign_link(self, lang: str) -> str:
@@ -388,7 +396,9 @@ class Birch:
         url = f"https://{host}/{path}"
         if self.rng.random() < 0.7:
             self.ctx.setdefault("urls", []).append(url)
+            self.ctx["link_style"] = "full"
             return PO + url + PC
+        self.ctx["link_style"] = "bare"
         return PO + url[8:] + PC
 
     def s_menu(self, lang: str) -> str:
