@@ -622,6 +622,10 @@ class Author:
             bio = self.expand(self.ch(bl), blang, self.adv, self.adv_fills(blang, no_bio=True))
             display = self.expand(self.ch(self.adv["bio_only"]["display_names"]), blang, self.adv,
                                   self.adv_fills(blang))
+            if r.random() < 0.25:  # the offer sits in the display name; the bio is a bare route
+                bio = self.contact(blang, style=self.ch(["url", "bare", "written_dots", "id_route"]))[0]
+            elif r.random() < 0.3:
+                display = self.make_handle()
             a = self.account("advertiser", lang, bio=bio, display=display)
         else:
             bio = "" if r.random() < 0.5 else self.expand(self.ch(["{sale}", "{flair} {sale} {flair}", "dm", "{emo}"]),
