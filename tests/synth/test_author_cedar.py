@@ -34,7 +34,7 @@ def _files(out: Path) -> list[bytes]:
 def test_deterministic_per_seed(tmp_path: Path) -> None:
     a = generate(tmp_path / "a", posts=1200, seed=3)
     b = generate(tmp_path / "b", posts=1200, seed=3)
-    c = generate(tmp_path / "c", posts=1200, seed=4)
+    generate(tmp_path / "c", posts=1200, seed=4)
     assert a == b
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
     assert _files(tmp_path / "a")[0] != _files(tmp_path / "c")[0]

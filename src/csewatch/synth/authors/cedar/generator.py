@@ -766,9 +766,12 @@ class Author:
                 fills["k"] = str(k + 2)
                 text = self.expand(self.ch(lst), l2, self.adv, fills)
                 if r.random() < 0.3:
-                    text += " " + self.advert_text(self.ch(["compound", "euphemism", "emoji_code"]), l2)[0]
+                    extra, _, style = self.advert_text(self.ch(["compound", "euphemism", "emoji_code"]), l2)
+                    text += " " + extra
+                    box.append(style)
+                styles = [b for b in box if b != "none"]
                 p = self.post(new, self.noise(text, l2), t, "evasion_announcement", "evasion", sub, l2,
-                              link_style=box[0] if box else "none")
+                              link_style=styles[0] if styles else "none")
                 self.harmful_obf(p, self.keywords(l2), rate=0.4)
                 ann += 1
                 t += r.uniform(300, 8 * 3600)
