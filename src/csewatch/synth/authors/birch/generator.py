@@ -161,6 +161,9 @@ class Birch:
         if entry is None:
             raise KeyError(f"birch vocab: no slot {name!r}")
         if isinstance(entry, dict):
+            if lang == "mix" and "mix" not in entry and len(entry) > 1:
+                # code-switching: each slot of a mixed-language post speaks a language of its own
+                return entry[self.rng.choice(sorted(entry))]
             return entry.get(lang) or entry.get("en") or entry.get("any") or next(iter(entry.values()))
         return entry  # type: ignore[return-value]
 
@@ -705,6 +708,11 @@ class Birch:
         if lang is None or lang not in by_lang:
             lang = self._pick_lang(langs)
         template = self.rng.choice(by_lang[lang])
+        if lang != "mix" and len(langs) > 2 and self.rng.random() < 0.07:
+            # a mixed-language post: this template's frame, slot words drawn from several languages
+            other = self.rng.choice([x for x in langs if x != lang])
+            template += self.rng.choice([" ", "\n", " / "]) + self.rng.choice(by_lang[other])
+            lang = "mix"
         cap = _CAPS[platform]
         if platform != "x" and family not in _SHORT and self.rng.random() < 0.3:
             # Bluesky/Mastodon-style longer post: more paragraphs of the same family and language
