@@ -43,7 +43,7 @@ class Vocab:
     """All of alder's YAML merged: slots (word lists), templates per group, and tables."""
 
     FILES = ["slots.yaml", "contacts.yaml", "adverts.yaml", "context.yaml", "evasion.yaml", "hardneg.yaml",
-             "ordinary.yaml", "accounts.yaml", "obfuscation.yaml"]
+             "ordinary.yaml", "accounts.yaml", "obfuscation.yaml", "hardneg_more.yaml"]
 
     def __init__(self) -> None:
         self.slots: dict[str, list[str]] = {}
@@ -55,8 +55,12 @@ class Vocab:
                 if k in self.slots:
                     raise ValueError(f"slot {k!r} defined twice ({f})")
                 self.slots[k] = [str(x) for x in v]
-            for k, v in (doc.pop("templates", None) or {}).items():
-                self.templates[k] = v
+            for group, fams in (doc.pop("templates", None) or {}).items():
+                for fam, subs in fams.items():  # merged per group/family/subfamily/lang across files
+                    for sub, langs in subs.items():
+                        dst = self.templates.setdefault(group, {}).setdefault(fam, {}).setdefault(sub, {})
+                        for lang, lst in langs.items():
+                            dst.setdefault(lang, []).extend(lst)
             self.data.update(doc)
 
 
