@@ -12,7 +12,7 @@ import pytest
 
 from csewatch.actions.ncmec import _iso
 from csewatch.ingest import jetstream, mastodon, native, parse_line, x_v2
-from csewatch.ingest.common import ControlMessage, Limits, Reject, format_time
+from csewatch.ingest.common import ControlMessage, Limits, Reject, format_time, parse_time, record_time
 from csewatch.pipeline import Scanner
 
 
@@ -325,6 +325,14 @@ def test_times_out_of_range_are_rejected_with_the_field(obj, field):
 def test_times_inside_the_window_parse():
     rec, _ = parse_line(line({"type": "post", "id": "1", "author_id": "a", "created_at": 1_790_000_000}), "s", 1, None)
     assert rec.posts[0].created_at == 1_790_000_000.0
+
+
+def test_record_times_keep_the_ingest_window_other_times_the_calendar():
+    assert parse_time("9999-12-31T00:00:00Z", "expires") == 253_402_214_400.0  # e.g. a bank entry's expiry
+    with pytest.raises(Reject, match="expires: time .* outside 1970-01-01..2100-01-01"):
+        record_time("9999-12-31T00:00:00Z", "expires")
+    with pytest.raises(Reject, match="outside 1970-01-01..9999-12-31"):
+        parse_time(1e300, "expires")
 
 
 @pytest.mark.parametrize("bad", [1e300, -1e15, math.nan, math.inf, None, "x", True, 10**30])

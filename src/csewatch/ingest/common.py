@@ -36,25 +36,28 @@ DEFAULT_LIMITS = Limits()
 # 2100-01-01T00:00:00Z (exclusive). Earlier, later, NaN or infinite values are rejected: they are
 # milliseconds/microseconds sent as seconds, or corrupt, and a far-future time would move the
 # per-platform stream clock forward for good. 0 / missing stays "unknown".
+# Other callers of parse_time (hash-bank expiries...) get the calendar's whole range: to 9999-12-31.
 MIN_TIME = 0.0
 MAX_TIME = 4_102_444_800.0
+MAX_CALENDAR_TIME = 253_402_300_800.0
 
 
-def check_time(t: float, field: str) -> float:
-    """``t`` (unix seconds) when inside [MIN_TIME, MAX_TIME); Reject naming the field otherwise."""
-    if not math.isfinite(t) or not MIN_TIME <= t < MAX_TIME:
-        raise Reject(f"{field}: time {t!r} outside 1970-01-01..2100-01-01 (unix seconds expected)")
+def check_time(t: float, field: str, latest: float = MAX_TIME) -> float:
+    """``t`` (unix seconds) when inside [MIN_TIME, latest); Reject naming the field otherwise."""
+    if not math.isfinite(t) or not MIN_TIME <= t < latest:
+        end = datetime.fromtimestamp(latest, UTC).date().isoformat() if latest < MAX_CALENDAR_TIME else "9999-12-31"
+        raise Reject(f"{field}: time {t!r} outside 1970-01-01..{end} (unix seconds expected)")
     return t
 
 
-def parse_time(value: Any, field: str) -> float:
+def parse_time(value: Any, field: str, latest: float = MAX_CALENDAR_TIME) -> float:
     """ISO-8601 (``2026-11-02T10:00:00.000Z``; no offset means UTC) or unix seconds to unix seconds,
-    inside the accepted window; None or "" is 0.0 (unknown)."""
+    inside [1970-01-01, ``latest``); None or "" is 0.0 (unknown)."""
     if value is None or value == "":
         return 0.0
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
-            return check_time(float(value), field)
+            return check_time(float(value), field, latest)
         except OverflowError:
             raise Reject(f"{field}: time {value!r} out of range") from None
     if not isinstance(value, str):
@@ -66,7 +69,12 @@ def parse_time(value: Any, field: str) -> float:
         t = dt.timestamp()
     except (ValueError, OverflowError) as exc:
         raise Reject(f"{field}: not an ISO-8601 time: {value[:40]!r}") from exc
-    return check_time(t, field)
+    return check_time(t, field, latest)
+
+
+def record_time(value: Any, field: str) -> float:
+    """A time of a platform record (post, account, edge, event): parse_time inside the ingest window."""
+    return parse_time(value, field, MAX_TIME)
 
 
 def format_time(t: Any, fmt: str = "%Y-%m-%dT%H:%M:%SZ", default: str = "") -> str:

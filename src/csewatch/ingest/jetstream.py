@@ -18,7 +18,7 @@ from csewatch.ingest.common import (
     guarded,
     media_ref,
     opt_str,
-    parse_time,
+    record_time,
     req_str,
 )
 from csewatch.model import Account, Edge, MediaRef, Post, Record
@@ -119,7 +119,7 @@ def _post(did: str, rkey: str, rec: dict, when: float, source: str, cap: int) ->
         platform=PLATFORM,
         author_id=did,
         text=text,
-        created_at=parse_time(rec.get("createdAt"), "commit.record.createdAt") or when,
+        created_at=record_time(rec.get("createdAt"), "commit.record.createdAt") or when,
         hashtags=list(dict.fromkeys(hashtags)),
         mentions=mentions,
         urls=urls,
@@ -187,7 +187,7 @@ def parse(obj: dict, source: str, limits: Limits) -> Record:
                 "follow",
                 did,
                 req_str(rec, "subject", "commit.record", cap),
-                parse_time(rec.get("createdAt"), "commit.record.createdAt") or when,
+                record_time(rec.get("createdAt"), "commit.record.createdAt") or when,
             )
         )
     elif collection == "app.bsky.feed.repost":
@@ -195,7 +195,11 @@ def parse(obj: dict, source: str, limits: Limits) -> Record:
         if target:
             out.edges.append(
                 Edge(
-                    PLATFORM, "repost", did, target, parse_time(rec.get("createdAt"), "commit.record.createdAt") or when
+                    PLATFORM,
+                    "repost",
+                    did,
+                    target,
+                    record_time(rec.get("createdAt"), "commit.record.createdAt") or when,
                 )
             )
     elif collection == "app.bsky.actor.profile":
@@ -206,7 +210,7 @@ def parse(obj: dict, source: str, limits: Limits) -> Record:
                 platform=PLATFORM,
                 display_name=opt_str(rec, "displayName", "commit.record", cap),
                 bio=opt_str(rec, "description", "commit.record", cap),
-                created_at=parse_time(rec.get("createdAt"), "commit.record.createdAt") or None,
+                created_at=record_time(rec.get("createdAt"), "commit.record.createdAt") or None,
                 avatar_hash=_blob_ref(avatar, "commit.record.avatar") if avatar else None,
             )
         )

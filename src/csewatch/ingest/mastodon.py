@@ -22,7 +22,7 @@ from csewatch.ingest.common import (
     opt_id,
     opt_int,
     opt_str,
-    parse_time,
+    record_time,
     render_html,
     req_str,
 )
@@ -54,7 +54,7 @@ def _account(a: dict, where: str, cap: int) -> Account:
         display_name=opt_str(a, "display_name", where, cap),
         bio=bio or None,
         links=links,
-        created_at=parse_time(a.get("created_at"), f"{where}.created_at") or None,
+        created_at=record_time(a.get("created_at"), f"{where}.created_at") or None,
         followers=opt_int(a, "followers_count", where),
         following=opt_int(a, "following_count", where),
         posts_count=opt_int(a, "statuses_count", where),
@@ -92,7 +92,7 @@ def _status(s: dict, source: str, rec: Record, cap: int, where: str = "status", 
         platform=PLATFORM,
         author_id=account.id,
         text=text,
-        created_at=parse_time(s.get("created_at"), f"{where}.created_at"),
+        created_at=record_time(s.get("created_at"), f"{where}.created_at"),
         hashtags=[
             t["name"]
             for t in as_list(s.get("tags"), f"{where}.tags")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import msgspec
 
-from csewatch.ingest.common import Limits, Reject, check_count, check_time, guarded, parse_time
+from csewatch.ingest.common import Limits, Reject, check_count, check_time, guarded, record_time
 from csewatch.model import Account, Edge, Post, Record
 
 PLATFORM_DEFAULT = "native"
@@ -31,7 +31,7 @@ def parse(obj: dict, source: str, limits: Limits) -> Record:
     body.setdefault("platform", PLATFORM_DEFAULT)
     for key in _TIMES:
         if isinstance(body.get(key), str):
-            body[key] = parse_time(body[key], key)
+            body[key] = record_time(body[key], key)
     cap = limits.max_field_chars
     for key in _CAPPED:
         v = body.get(key)

@@ -23,7 +23,7 @@ from csewatch.ingest.common import (
     opt_id,
     opt_int,
     opt_str,
-    parse_time,
+    record_time,
     req_str,
     x_unescape,
 )
@@ -92,7 +92,7 @@ def _user_event(name: str, ev: dict) -> Record:
     where = f"data.{name}"
     user = as_dict(ev.get("user"), f"{where}.user")
     uid = req_str(user, "id", f"{where}.user")
-    at = parse_time(ev.get("event_at"), f"{where}.event_at") or None
+    at = record_time(ev.get("event_at"), f"{where}.event_at") or None
     status = USER_EVENTS[name]
     rec = Record(posts=[], accounts=[], edges=[])
     if status is not None:
@@ -125,7 +125,7 @@ def _user(u: dict, where: str, cap: int) -> Account:
         display_name=opt_str(u, "name", where, cap),
         bio=opt_str(u, "description", where, cap),
         links=links,
-        created_at=parse_time(u.get("created_at"), f"{where}.created_at") or None,
+        created_at=record_time(u.get("created_at"), f"{where}.created_at") or None,
         followers=opt_int(metrics, "followers_count", where),
         following=opt_int(metrics, "following_count", where),
         posts_count=opt_int(metrics, "tweet_count", where),
@@ -174,7 +174,7 @@ def _tweet(t: dict, where: str, media_index: dict[str, dict], source: str, cap: 
         platform=PLATFORM,
         author_id=req_str(t, "author_id", where, cap),
         text=text,
-        created_at=parse_time(t.get("created_at"), f"{where}.created_at"),
+        created_at=record_time(t.get("created_at"), f"{where}.created_at"),
         hashtags=hashtags,
         mentions=mentions,
         urls=urls,
@@ -203,7 +203,7 @@ def parse(obj: dict, source: str, limits: Limits) -> Record:
     if isinstance(data, dict) and len(data) == 1 and (name := next(iter(data))) in POST_EVENTS:
         ev = as_dict(data[name], f"data.{name}")
         req_str(as_dict(ev.get("tweet"), f"data.{name}.tweet"), "id", f"data.{name}.tweet", cap)
-        parse_time(ev.get("event_at"), f"data.{name}.event_at")
+        record_time(ev.get("event_at"), f"data.{name}.event_at")
         return Record(posts=[], accounts=[], edges=[])
     tweets = data if isinstance(data, list) else [data]
     includes = as_dict(obj.get("includes"), "includes")
