@@ -43,7 +43,8 @@ class Vocab:
     """All of alder's YAML merged: slots (word lists), templates per group, and tables."""
 
     FILES = ["slots.yaml", "contacts.yaml", "adverts.yaml", "context.yaml", "evasion.yaml", "hardneg.yaml",
-             "ordinary.yaml", "accounts.yaml", "obfuscation.yaml", "hardneg_more.yaml"]
+             "ordinary.yaml", "accounts.yaml", "obfuscation.yaml", "hardneg_more.yaml",
+             "ordinary_more.yaml"]
 
     def __init__(self) -> None:
         self.slots: dict[str, list[str]] = {}
