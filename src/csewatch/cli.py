@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from csewatch.commands.model import model_app
-from csewatch.eval import ACCOUNT_LEVEL, evaluate, read_labels
+from csewatch.eval import ACCOUNT_LEVEL, evaluate, print_breakdowns, read_labels
 from csewatch.policy import PolicyError, load_policy
 from csewatch.store import Store
 
@@ -341,10 +341,19 @@ def _print_signals(signals: list[dict]) -> None:
         console.print(f"  - {s['detector']} {s['indicator']}: {s['explanation']}\n      {spans}")
 
 
+def _eval_db(ctx: typer.Context, value: str) -> str:
+    """--db of ``eval``: not read (nor checked) with --leave-one-family-out, which needs no store."""
+    return value if ctx.params.get("leave_one_family_out") else _existing_db(ctx, value)
+
+
 @app.command("eval")
 def eval_cmd(
-    labels: Path = typer.Option(..., "--labels", exists=True, help="labels.jsonl written by csewatch synth"),
-    db: str = DbOpt,
+    labels: Path | None = typer.Option(
+        None, "--labels", exists=True, help="labels.jsonl of csewatch synth or of an author (csewatch.synth.authors)"
+    ),
+    db: str = typer.Option(
+        "csewatch.db", "--db", help="SQLite path or database URL (postgresql+psycopg://...)", callback=_eval_db
+    ),
     worst: int = typer.Option(5, "--worst"),
     graph_labels: Path | None = typer.Option(
         None,
@@ -352,9 +361,34 @@ def eval_cmd(
         exists=True,
         help="graph_labels.jsonl: also score evasion, expansion, clusters and hashtag discovery (writes nothing)",
     ),
+    leave_one_family_out: bool = typer.Option(
+        False,
+        "--leave-one-family-out",
+        is_eager=True,
+        help="Measure the learned model on each family after training it without that family (no store)",
+    ),
+    authors: str = typer.Option("", "--authors", help="With --leave-one-family-out: authors a,b (default: all)"),
+    posts: int = typer.Option(3000, "--posts", min=50, help="With --leave-one-family-out: posts per author"),
+    seed: int = typer.Option(2, "--seed", help="With --leave-one-family-out: the authors' seed"),
+    policy: Path | None = PolicyOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Precision, recall and F1 of the scanned store against labels, with the worst errors."""
+    """Precision, recall and F1 of the scanned store against labels, with the worst errors, and recall per
+    family, language and obfuscation where the labels carry them; or, with --leave-one-family-out, the
+    learned model's recall on each family it was not trained on."""
+    if leave_one_family_out:
+        from csewatch.eval import leave_one_family_out_report, print_lofo
+
+        names = [a for a in authors.split(",") if a] or None
+        lofo = leave_one_family_out_report(_policy(policy), names, posts=posts, seed=seed)
+        if as_json:
+            print(json.dumps(lofo, default=str))
+        else:
+            print_lofo(lofo, console)
+        return
+    if labels is None:
+        err.print("[red]--labels is required (or --leave-one-family-out)[/red]")
+        raise typer.Exit(2)
     store = Store(db)
     report = _evaluate(store, labels, worst)
     graph = _evaluate_graph(store, graph_labels) if graph_labels else None
@@ -362,6 +396,7 @@ def eval_cmd(
         print(json.dumps({**report.to_dict(), **({"graph": graph} if graph else {})}, default=str))
         return
     _print_eval(report)
+    print_breakdowns(report, console)
     if graph:
         t = Table(title="graph jobs against the graph labels")
         t.add_column("job")
