@@ -452,7 +452,10 @@ class Birch:
             raw += "\n\n" + self.fill(self.word(long_tail, lang), lang)
         obf = "none"
         if self.rng.random() < obf_p:
+            before = raw
             raw, obf = self._obfuscate(raw, harmful)
+            if raw == before:  # nothing the transform could touch (emoji only, other scripts)
+                obf = "none"
         text = self._noise(raw, platform)
         text = _MARKS.sub("", text).strip()
         urls = [u for u in self.ctx.get("urls", []) if u in text]
@@ -793,7 +796,7 @@ class Birch:
                 continue
             fam = self.rng.choices(fams, [fam_w.get(f, 1.0) if f != "nonhuman_age_question" else 0.0 for f in fams])[0]
             acct = self.rng.choice(benign)
-            sub, lang, txt = self.tpl_text("negatives", fam, None, 0.10, False, acct.platform, tail="negative_tail")
+            sub, lang, txt = self.tpl_text("negatives", fam, None, 0.115, False, acct.platform, tail="negative_tail")
             media = int(
                 fam in ("kids_items_sale", "food_deal", "trading_cards", "ordinary_sale") and self.rng.random() < 0.6
             )
@@ -876,19 +879,19 @@ class Birch:
             lang = rlang if self.rng.random() < 0.6 else None
             if sub == "nested_followup" and same_root:
                 parent = self.rng.choice(same_root)
-                _, lang, txt = self.tpl_text("context", "context_reply", sub, 0.35, True, acct.platform, lang=lang)
+                _, lang, txt = self.tpl_text("context", "context_reply", sub, 0.48, True, acct.platform, lang=lang)
                 t = parent[3] + self.rng.randint(20, 6 * 3600)
                 pid = self.post(
                     acct, t, txt, "context_reply", "context_reply", sub, lang, reply_to=parent[1], reply_root=root
                 )
             elif sub == "quote_post":
-                _, lang, txt = self.tpl_text("context", "context_reply", sub, 0.35, True, acct.platform, lang=lang)
+                _, lang, txt = self.tpl_text("context", "context_reply", sub, 0.48, True, acct.platform, lang=lang)
                 t = rt + self.rng.randint(60, 2 * 86400)
                 pid = self.post(acct, t, txt, "context_reply", "context_reply", sub, lang, quote_of=root)
             else:
                 if sub == "nested_followup":
                     sub = "age_question"
-                _, lang, txt = self.tpl_text("context", "context_reply", sub, 0.35, True, acct.platform, lang=lang)
+                _, lang, txt = self.tpl_text("context", "context_reply", sub, 0.48, True, acct.platform, lang=lang)
                 t = rt + self.rng.randint(60, 2 * 86400)
                 pid = self.post(
                     acct, t, txt, "context_reply", "context_reply", sub, lang, reply_to=root, reply_root=root
@@ -957,7 +960,7 @@ class Birch:
                 self.ctx = {}
                 if fam == "compound":
                     self.ctx["compound_style"] = self.rng.choice(["token", "camel", "hashtag", "neighbours", "hyphen"])
-                sub, lang, txt = self.tpl_text("adverts", fam, None, 0.35, True, acct.platform, tail="adv_tail")
+                sub, lang, txt = self.tpl_text("adverts", fam, None, 0.39, True, acct.platform, tail="adv_tail")
                 if fam == "compound":
                     sub = self.ctx.get("compound_style", sub)
                 gid = self.rng.choice(self.communities[acct.platform]) if self.rng.random() < 0.04 else None
@@ -997,7 +1000,7 @@ class Birch:
             return
         if sub == "repost":
             sub = "reply"
-        _, lang, txt = self.tpl_text("adverts", src, None, 0.35, True, acct.platform)
+        _, lang, txt = self.tpl_text("adverts", src, None, 0.39, True, acct.platform)
         lo, hi = max(acct.window[0], acct.created_at + 60), acct.window[1]
         targets = [x for x in self.targets[acct.platform] if lo - 2 * 86400 < x[1] < hi - 60]
         if sub == "community" or not targets:
@@ -1030,7 +1033,7 @@ class Birch:
         tags = self.v["adverts"]["slots"]["adv_tags"]
         tags = tags.get(lang) or tags["en"]
         t = max(T0 + self.rng.randint(0, SPAN - 86400), bot.created_at + 60)
-        obf = self.rng.random() < 0.35
+        obf = self.rng.random() < 0.38
         for _ in range(k):
             variant = template + " " + " ".join("#" + self.rng.choice(tags) for _ in range(self.rng.randint(1, 3)))
             if self.rng.random() < 0.6:
