@@ -87,6 +87,10 @@ def test_x_typed_ampersand_entity_survives_one_unescape():
             },
             "ConnectionException",
         ),
+        (
+            {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+            "Too Many",
+        ),
     ],
 )
 def test_x_stream_control_messages_are_control_not_unknown(msg, words):
@@ -154,6 +158,11 @@ def test_x_post_compliance_events_are_understood_and_yield_nothing():
     assert fmt == "x" and (rec.posts, rec.accounts, rec.edges) == ([], [], [])
     with pytest.raises(Reject, match=r"data.drop.tweet.id"):
         parse_line(line({"data": {"drop": {"tweet": {"id": ["1"]}}}}), "s", 1, None)
+
+
+def test_mastodon_error_entity_is_a_control_message():
+    with pytest.raises(ControlMessage, match="control: mastodon: Mastodon error entity: Missing access token"):
+        parse_line(line({"error": "Missing access token"}), "s", 1, None)
 
 
 @pytest.mark.parametrize("blank", [b"\r\n", b"\n", b"   \r\n"])

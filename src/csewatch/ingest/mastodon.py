@@ -12,6 +12,7 @@ from __future__ import annotations
 import orjson
 
 from csewatch.ingest.common import (
+    ControlMessage,
     Limits,
     Reject,
     as_dict,
@@ -31,7 +32,14 @@ from csewatch.model import Account, Edge, Post, Record
 PLATFORM = "mastodon"
 
 
+def _is_error(obj: dict) -> bool:
+    """Mastodon's Error entity (``{"error": "...", "error_description": "..."}``), e.g. a stream refusal."""
+    return isinstance(obj.get("error"), str) and set(obj) <= {"error", "error_description"}
+
+
 def looks_like(obj: dict) -> bool:
+    if _is_error(obj):
+        return True
     if obj.get("event") in ("update", "status.update", "delete") and "payload" in obj:
         return True
     if "content" in obj and isinstance(obj.get("account"), dict):
@@ -120,6 +128,8 @@ def _status(s: dict, source: str, rec: Record, cap: int, where: str = "status", 
 @guarded
 def parse(obj: dict, source: str, limits: Limits) -> Record:
     cap = limits.max_field_chars
+    if _is_error(obj):
+        raise ControlMessage(f"Mastodon error entity: {obj['error'][:200]}")
     rec = Record(posts=[], accounts=[], edges=[])
     if "event" in obj and "payload" in obj:
         if obj["event"] == "delete":

@@ -49,15 +49,25 @@ USER_EVENTS: dict[str, str | None] = {
 POST_EVENTS = frozenset({"delete", "tweet_edit", "withheld", "drop", "undrop"})
 
 
-def _is_control(obj: dict) -> bool:
-    """A stream control/error message: ``{"errors": [{"title": ..., "type": ...}]}`` and no ``data``."""
-    errors = obj.get("errors")
+def _problem(obj: dict) -> bool:
+    """A top-level problem object (an HTTP error body captured into the stream): title, type, detail/status."""
     return (
-        "data" not in obj
-        and isinstance(errors, list)
-        and bool(errors)
-        and all(isinstance(e, dict) and ("title" in e or "type" in e) for e in errors)
+        isinstance(obj.get("title"), str)
+        and isinstance(obj.get("type"), str)
+        and ("detail" in obj or "status" in obj)
+        and ("api.twitter.com/2/problems" in obj["type"] or "api.x.com/2/problems" in obj["type"] or "status" in obj)
     )
+
+
+def _is_control(obj: dict) -> bool:
+    """A stream control/error message: ``{"errors": [{"title": ..., "type": ...}]}`` or a problem object,
+    and no ``data``."""
+    if "data" in obj:
+        return False
+    errors = obj.get("errors")
+    if isinstance(errors, list) and errors:
+        return all(isinstance(e, dict) and ("title" in e or "type" in e) for e in errors)
+    return _problem(obj)
 
 
 def looks_like(obj: dict) -> bool:
@@ -77,7 +87,8 @@ def looks_like(obj: dict) -> bool:
 
 def _control(obj: dict) -> ControlMessage:
     parts = []
-    for e in obj["errors"][:3]:
+    errors = obj["errors"] if isinstance(obj.get("errors"), list) else [obj]
+    for e in errors[:3]:
         title = e.get("title") if isinstance(e.get("title"), str) else e.get("type")
         what = title if isinstance(title, str) else "error"
         if isinstance(e.get("disconnect_type"), str):
