@@ -17,7 +17,16 @@ from __future__ import annotations
 import re
 
 from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal, quoted
-from csewatch.detect.thread import NONHUMAN, PhraseSet, TextViews, ThreadInfo, Vocabulary, record, replier_is_family
+from csewatch.detect.thread import (
+    NONHUMAN,
+    PERSON_SUBJECTS,
+    PhraseSet,
+    TextViews,
+    ThreadInfo,
+    Vocabulary,
+    record,
+    replier_is_family,
+)
 from csewatch.model import Evidence, Signal
 from csewatch.normalize import Normalizer, View
 from csewatch.policy import Policy, load_policy
@@ -63,9 +72,9 @@ class ContextDetector:
         found = {**cues, **guards}
         if child_thread:
             found["child_thread"] = []
-        flagged = any(c in cues for c in STRONG) and not any(g in guards for g in _STRONG_GUARDS)
-        flagged = flagged or (
-            child_thread and any(c in cues for c in WEAK) and not any(g in guards for g in _WEAK_GUARDS)
+        flagged = child_thread and (
+            (any(c in cues for c in STRONG) and not any(g in guards for g in _STRONG_GUARDS))
+            or (any(c in cues for c in WEAK) and not any(g in guards for g in _WEAK_GUARDS))
         )
         if flagged and entry is not None:
             entry["x"] = 1
@@ -95,18 +104,19 @@ class ContextDetector:
         blanks keep every offset, so evidence still points into the original text."""
         raw = p.post.text
         if "@" not in raw and "http" not in raw and "www." not in raw:
-            return TextViews(p.plain("text"), p.fold_variants("text")[0] if raw else None)
+            return TextViews(p.plain("text"), p.fold_variants("text") if raw else None, squeeze=True)
         masked = _MENTION_URL_RE.sub(lambda m: " " * len(m.group(0)), raw)
         norm = self.vocab.normalizer
-        plain, fold = norm.plain(masked), norm.fold(masked)
-        plain.original = fold.original = raw
-        return TextViews(plain, fold)
+        plain, folds = norm.plain(masked), norm.fold_variants(masked)
+        for v in (plain, *folds):
+            v.original = raw
+        return TextViews(plain, folds, squeeze=True)
 
     def _safety_only(self, p: Prepared) -> list[Signal]:
         """Outside threads: a post that quotes a stranger's question to warn parents is safety advice."""
         if not p.hits or not any(h[0] in _FROM_LEXICON_SAFETY for h in p.hits):
             return []
-        text = TextViews(p.plain("text"), p.fold_variants("text")[0])
+        text = TextViews(p.plain("text"), p.fold_variants("text"))
         found = self.vocab.guard("safety_advice").find(text)
         if not found:
             return []
@@ -126,17 +136,18 @@ class ContextDetector:
             out["age_mention"] = [evidence_from_view(text.plain, "text", s, e, "context:stated_age") for s, e in ages]
         chars = _emoji_positions(p.post.text)
         sugg = [(i, c) for i, c in chars if c in vocab.emoji.get("suggestive", ())]
+        if sugg and any(c == "🥵" for _i, c in sugg) and vocab.guard("heat").any(text):
+            sugg = [(i, c) for i, c in sugg if c != "🥵"]  # the weather, not the person
         if sugg:
             out["suggestive_emoji"] = [Evidence("text", i, i + 1, c, "context:emoji") for i, c in sugg]
         amb = [(i, c) for i, c in chars if c in vocab.emoji.get("ambiguous", ())]
         if amb and not sugg and (not text.plain_tokens or out):
-            # a lone 👀 or 🤫 reply, or one beside a cue; 🔥 alone is praise
-            if out or any(c != "🔥" for _i, c in amb):
-                out["ambiguous_emoji"] = [Evidence("text", i, i + 1, c, "context:emoji") for i, c in amb]
+            # an emoji-only reply (👀, 🔥🔥, 😍😍) or one beside a cue: weak, never among congratulations
+            out["ambiguous_emoji"] = [Evidence("text", i, i + 1, c, "context:emoji") for i, c in amb]
         if info.parent_flagged and p.post.author_id != info.root_author:
             same = info.parent_author == p.post.author_id
             found = vocab.cue("followup").find(text)
-            if found or out or same:
+            if found or same:
                 evs = [evidence_from_view(v, "text", s, e, f"context:followup:{ph}") for v, s, e, ph in found]
                 out["followup"] = evs or [
                     Evidence("thread", 0, 0, info.parent_key, "context:followup:reply_to_flagged_reply")
@@ -178,8 +189,10 @@ class ContextDetector:
             warm = [(i, c) for i, c in chars if c in vocab.emoji.get("warm", ())]
             if warm and not any(c in vocab.emoji.get("suggestive", ()) for _i, c in chars):
                 out["warm_reply"] = [Evidence("text", i, i + 1, c, "context:emoji") for i, c in warm]
-        # a child's photo, or one whose subject the root does not say (a selfie, a group photo)
-        child_thread = info.subject in ("child", "unknown") and "nonhuman_subject" not in out
+        # a child's photo, an outing or family photo, or an undescribed one where the reply points at a person
+        child_thread = "nonhuman_subject" not in out and (
+            info.subject in PERSON_SUBJECTS or (info.subject == "unknown" and bool(person))
+        )
         return out, child_thread
 
 

@@ -25,16 +25,24 @@ from csewatch.detect import Prepared, StreamState
 from csewatch.normalize import Normalizer, View
 from csewatch.policy import ContextPack
 
-SUBJECTS = ("child", "pet", "vehicle", "place", "object", "food")
-NONHUMAN = frozenset(SUBJECTS[1:])
+SUBJECTS = ("child", "pet", "vehicle", "place", "object", "food", "people")  # in order of precedence
+NONHUMAN = frozenset(("pet", "vehicle", "place", "object", "food"))
+PERSON_SUBJECTS = frozenset(("child", "people"))  # a child's photo, or an outing or family photo
 
 # words (letters), numbers and question marks; "12yo" reads as "12" "yo"
 _TOKEN_RE = re.compile(r"\d+|[^\W\d_]+|\?")
+_SHORT_PARENTS = frozenset(("mom", "mum", "dad"))  # parts of run-together handles (momnadia, camille_dad)
 _HANDLE_SPLIT_RE = re.compile(r"[^a-z]+")
+_NON_ALNUM_RE = re.compile(r"[\W_]+")
 _VS = str.maketrans("", "", "\ufe0f\ufe0e\u200d")
 
 Token = tuple[str, int, int]  # (text, start, end) in the view
 Match = tuple[int, int, str]  # (start, end, phrase) in view coordinates
+
+
+def _is_number(t: str) -> bool:
+    """ASCII digits only: ❶ or ² pass str.isdigit but are no age."""
+    return t.isascii() and t.isdigit()
 
 
 def tokens(text: str) -> list[Token]:
@@ -46,7 +54,8 @@ class PhraseSet:
 
     def __init__(self, phrases: Iterable[str], norm: Any):
         self.first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        self.prefix_first: list[tuple[str, tuple[str, ...], str]] = []
+        # phrases whose first word is a prefix (kucing*), by the prefix's first two characters
+        self.prefix_first: dict[str, list[tuple[str, tuple[str, ...], str]]] = {}
         self.slot_first: list[tuple[tuple[str, ...], str]] = []
         for phrase in phrases:
             pattern = tuple(_norm_word(w, norm) for w in _split_pattern(phrase))
@@ -57,26 +66,32 @@ class PhraseSet:
             if head in ("{age}", "{n}"):
                 self.slot_first.append((pattern, phrase))
             elif head.endswith("*"):
-                self.prefix_first.append((head[:-1], pattern, phrase))
+                self.prefix_first.setdefault(head[:2], []).append((head[:-1], pattern, phrase))
             else:
                 self.first.setdefault(head, []).append((pattern, phrase))
 
-    def find(self, toks: list[Token]) -> list[Match]:
+    def find(self, toks: list[Token], first_only: bool = False) -> list[Match]:
         out: list[Match] = []
+        first, prefixed, slots = self.first, self.prefix_first, self.slot_first
         for i, (word, start, _end) in enumerate(toks):
-            cands = self.first.get(word, [])
-            if self.prefix_first:
-                cands = cands + [(p, ph) for pre, p, ph in self.prefix_first if word.startswith(pre)]
-            if self.slot_first and word.isdigit():
-                cands = cands + self.slot_first
+            cands = first.get(word)
+            pre = prefixed.get(word[:2]) if prefixed else None
+            if pre:
+                cands = (cands or []) + [(p, ph) for head, p, ph in pre if word.startswith(head)]
+            if slots and _is_number(word):
+                cands = (cands or []) + slots
+            if not cands:
+                continue
             for pattern, phrase in cands:
                 j = _match_at(pattern, toks, i)
                 if j:
                     out.append((start, toks[j - 1][2], phrase))
+                    if first_only:
+                        return out
         return out
 
     def any(self, toks: list[Token]) -> bool:
-        return bool(self.find(toks))
+        return bool(self.find(toks, first_only=True))
 
 
 def _split_pattern(phrase: str) -> list[str]:
@@ -87,6 +102,9 @@ def _split_pattern(phrase: str) -> list[str]:
             out.append(part)
             continue
         for w in part.split():
+            if w == "*":
+                out.append(w)
+                continue
             star = w.endswith("*")
             pieces = _TOKEN_RE.findall(w.rstrip("*"))
             if star and pieces:
@@ -96,7 +114,7 @@ def _split_pattern(phrase: str) -> list[str]:
 
 
 def _norm_word(w: str, norm: Any) -> str:
-    if w in ("{age}", "{n}", "?"):
+    if w in ("{age}", "{n}", "?", "*"):
         return w
     star = w.endswith("*")
     core = norm(w.rstrip("*")).strip()
@@ -114,11 +132,13 @@ def _match_at(pattern: tuple[str, ...], toks: list[Token], i: int) -> int:
             return 0
         t = toks[j][0]
         if w == "{age}":
-            if not (t.isdigit() and len(t) <= 2 and 1 <= int(t) <= 17):
+            if not (_is_number(t) and len(t) <= 2 and 1 <= int(t) <= 17):
                 return 0
         elif w == "{n}":
-            if not t.isdigit():
+            if not _is_number(t):
                 return 0
+        elif w == "*":
+            pass
         elif w.endswith("*"):
             if not t.startswith(w[:-1]):
                 return 0
@@ -135,30 +155,54 @@ class Phrases:
         items = list(phrases)
         self.plain = PhraseSet(items, lambda w: normalizer.plain(w).text)
         self.fold = PhraseSet(items, normalizer.fold_term)
+        # letters only, for texts spelt out letter by letter ("m e s s a g e  m e"): long phrases only
+        self.squeezed = []
+        for ph in items:
+            if "{" in ph or "*" in ph:
+                continue
+            sq = _NON_ALNUM_RE.sub("", normalizer.fold_term(ph))
+            if len(sq) >= 7:
+                self.squeezed.append((sq, ph))
 
     def find(self, text: TextViews) -> list[tuple[View, int, int, str]]:
         out = [(text.plain, s, e, ph) for s, e, ph in self.plain.find(text.plain_tokens)]
-        if text.fold is not None:
+        for view, toks in text.folds:
             seen = {ph for *_x, ph in out}
-            out += [(text.fold, s, e, ph) for s, e, ph in self.fold.find(text.fold_tokens) if ph not in seen]
+            out += [(view, s, e, ph) for s, e, ph in self.fold.find(toks) if ph not in seen]
+        if text.squeezed and self.squeezed:
+            seen = {ph for *_x, ph in out}
+            n = len(text.plain.text)
+            out += [(text.plain, 0, n, ph) for sq, ph in self.squeezed if ph not in seen and sq in text.squeezed]
         return out
 
     def any(self, text: TextViews) -> bool:
-        return bool(self.plain.find(text.plain_tokens)) or (
-            text.fold is not None and bool(self.fold.find(text.fold_tokens))
-        )
+        if self.plain.any(text.plain_tokens) or any(self.fold.any(toks) for _v, toks in text.folds):
+            return True
+        return bool(text.squeezed) and any(sq in text.squeezed for sq, _ph in self.squeezed)
 
 
 class TextViews:
-    """The plain and folded views of one text with their word tokens."""
+    """The plain and folded views of one text with their word tokens; for a text spelt out letter by
+    letter, also its letters run together (``squeezed``)."""
 
-    __slots__ = ("plain", "fold", "plain_tokens", "fold_tokens")
+    __slots__ = ("plain", "plain_tokens", "folds", "squeezed")
 
-    def __init__(self, plain: View, fold: View | None):
+    def __init__(self, plain: View, folds: list[View] | View | None = None, squeeze: bool = False):
         self.plain = plain
-        self.fold = fold if fold is not None and fold.text != plain.text else None
         self.plain_tokens = tokens(plain.text)
-        self.fold_tokens = tokens(self.fold.text) if self.fold is not None else []
+        if isinstance(folds, View):
+            folds = [folds]
+        self.folds = [(f, tokens(f.text)) for f in folds or () if f.text != plain.text]
+        self.squeezed = ""
+        if squeeze:
+            short = sum(1 for t, *_x in self.plain_tokens if len(t) <= 2 and not _is_number(t))
+            if short >= 3:
+                base = self.folds[-1][0].text if self.folds else plain.text
+                self.squeezed = _NON_ALNUM_RE.sub("", base)
+
+    @property
+    def fold(self) -> View | None:
+        return self.folds[0][0] if self.folds else None
 
     @classmethod
     def of(cls, normalizer: Normalizer, text: str) -> TextViews:
@@ -223,7 +267,9 @@ class Vocabulary:
                 if len(seg) < 3:
                     continue
                 for w in self.family_words:
-                    if len(w) >= 3 and w.isascii() and (seg == w or seg.startswith(w) or seg.endswith(w)):
+                    if not w.isascii() or len(w) < 3:
+                        continue
+                    if seg == w or ((len(w) >= 4 or w in _SHORT_PARENTS) and (seg.startswith(w) or seg.endswith(w))):
                         return True
         return False
 
@@ -288,7 +334,7 @@ def replier_is_family(p: Prepared, vocab: Vocabulary, text: TextViews | None = N
     if acc is not None and vocab.is_family_account(acc.bio or "", acc.display_name or "", acc.handle or ""):
         return True
     if text is None:
-        text = TextViews(p.plain("text"), p.fold_variants("text")[0] if p.post.text else None)
+        text = TextViews(p.plain("text"), p.fold_variants("text") if p.post.text else None)
     return vocab.own_child.any(text) or vocab.family.any(text)
 
 
@@ -322,7 +368,7 @@ def info_from(p: Prepared, pkey: str, entry: dict, family: bool) -> ThreadInfo:
 
 def root_subject(p: Prepared, vocab: Vocabulary) -> str:
     post = p.post
-    text = TextViews(p.plain("text"), p.fold_variants("text")[0] if post.text else None)
+    text = TextViews(p.plain("text"), p.fold_variants("text") if post.text else None)
     alts = " . ".join(m.alt for m in post.media if m.alt)
     alt = TextViews.of(vocab.normalizer, alts) if alts else None
     acc = p.account

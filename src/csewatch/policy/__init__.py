@@ -350,9 +350,9 @@ def _check_context(ctx: ContextPack, d: str) -> list[str]:
     """context.yaml: known subject, cue and guard names; no empty phrases."""
     problems = []
     known = {
-        "subjects": {"child", "pet", "vehicle", "place", "object", "food"},
+        "subjects": {"child", "pet", "vehicle", "place", "object", "food", "people"},
         "cues": {*CONTEXT_CUES, "age_guess", "age_units", "person"},
-        "guards": {"warm", "pushback", "safety_advice"},
+        "guards": {"warm", "pushback", "safety_advice", "heat"},
     }
     for section, names in known.items():
         for name, items in getattr(ctx, section).items():
