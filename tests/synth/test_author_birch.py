@@ -266,3 +266,38 @@ def test_obfuscator_transforms() -> None:
     assert "\u202e" in rlo and "azzip" in rlo
     assert ob.apply("math_script", "e", rng) == "\u212f"  # hole in the mathematical block
     assert all(ob.homoglyphs[s] for s in ("greek", "cyrillic", "cherokee", "armenian"))
+
+
+def _has(text: str, lo: int, hi: int) -> bool:
+    return any(lo <= ord(c) <= hi for c in text)
+
+
+def test_obfuscation_labels_match_text(big: dict) -> None:
+    checks = {
+        "fullwidth": lambda t: _has(t, 0xFF01, 0xFF5E),
+        "bidi_rlo": lambda t: "\u202e" in t,
+        "zero_width": lambda t: any(c in t for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+        "regional": lambda t: _has(t, 0x1F1E6, 0x1F1FF),
+        "circled": lambda t: _has(t, 0x2460, 0x24FF),
+        "math_bold": lambda t: _has(t, 0x1D400, 0x1D7FF),
+        "math_fraktur": lambda t: _has(t, 0x1D400, 0x1D7FF) or _has(t, 0x2100, 0x214F),
+        "homoglyph_cherokee": lambda t: _has(t, 0x13A0, 0x13FF),
+        "homoglyph_armenian": lambda t: _has(t, 0x0531, 0x058F),
+        "zalgo": lambda t: any(unicodedata.category(c) == "Mn" for c in t),
+    }
+    seen = Counter()
+    for lb in big["labels"]:
+        first = lb["obfuscation"].split("+")[0]
+        if first in checks:
+            text = big["posts"][(lb["platform"], lb["id"])]["text"]
+            assert checks[first](text), (first, text)
+            seen[first] += 1
+    assert set(seen) == set(checks)
+
+
+def test_command_line(tmp_path: Path) -> None:
+    from csewatch.synth.authors.birch.__main__ import main
+
+    counts = main([str(tmp_path / "cli"), "--posts", "600", "--seed", "2"])
+    assert counts["posts"] == 600
+    assert len((tmp_path / "cli" / "labels.jsonl").read_text("utf-8").splitlines()) == 600

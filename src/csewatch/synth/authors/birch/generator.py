@@ -113,6 +113,7 @@ class Birch:
         self.newtags = self._invent_tags()
         self.communities = {p: [f"{c}-{self._rand(_B32, 4)}" for c in self.slots["community_names"]] for p in PLATFORMS}
         self.ctx: dict = {}
+        self._effective: set[str] = set()  # transforms that changed the text being obfuscated
 
     # --- small helpers ----------------------------------------------------------------------------------
     def _rand(self, alphabet: str, n: int) -> str:
@@ -452,10 +453,7 @@ class Birch:
             raw += "\n\n" + self.fill(self.word(long_tail, lang), lang)
         obf = "none"
         if self.rng.random() < obf_p:
-            before = raw
-            raw, obf = self._obfuscate(raw, harmful)
-            if raw == before:  # nothing the transform could touch (emoji only, other scripts)
-                obf = "none"
+            raw, obf = self._obfuscate(raw, harmful)  # "none" when nothing could be touched (emoji, other scripts)
         text = self._noise(raw, platform)
         text = _MARKS.sub("", text).strip()
         urls = [u for u in self.ctx.get("urls", []) if u in text]
@@ -477,6 +475,7 @@ class Birch:
             )
             if second not in names:
                 names.append(second)
+        self._effective = set()
         whole = names[0] in _WHOLE and self.rng.random() < 0.3
         segs = _split(raw)
         keys = [i for i, (k, _) in enumerate(segs) if k == "key"]
@@ -504,11 +503,14 @@ class Birch:
                 )
                 kind = "done"
             out2.append((kind, s))
-        return _join(out2), "+".join(names)
+        return _join(out2), "+".join(n for n in names if n in self._effective) or "none"
 
     def _apply(self, names: list[str], s: str) -> str:
         for name in names:
-            s = self.ob.apply(name, s, self.rng)
+            out = self.ob.apply(name, s, self.rng)
+            if out != s:
+                self._effective.add(name)
+            s = out
         return s
 
     def _noise(self, raw: str, platform: str) -> str:
@@ -1091,7 +1093,8 @@ def _split(raw: str) -> list[tuple[str, str]]:
 def _join(segs: list[tuple[str, str]]) -> str:
     parts = []
     for kind, s in segs:
-        parts.append(KO + s + KC if kind == "key" else PO + s + PC if kind == "prot" else s)
+        # obfuscated ("done") text is protected from the later noise pass, like links
+        parts.append(KO + s + KC if kind == "key" else PO + s + PC if kind in ("prot", "done") else s)
     return "".join(parts)
 
 

@@ -150,6 +150,8 @@ class Obfuscator:
         table = self.styles[name]
 
         def apply(w: str, rng: random.Random) -> str:
+            if not any(c in table for c in w):
+                return w  # another script: nothing to restyle
             sep = "\u200b" if name == "regional" and rng.random() < 0.5 else ""
             return sep.join(table.get(c, c) for c in w)
 
@@ -159,9 +161,12 @@ class Obfuscator:
         table = self.homoglyphs[script]
 
         def apply(w: str, rng: random.Random) -> str:
-            if script == "cherokee":
-                w = w.upper()
-            return "".join(table[c] if c in table and rng.random() < 0.75 else c for c in w)
+            src = w.upper() if script == "cherokee" else w
+            hits = [i for i, c in enumerate(src) if c in table]
+            if not hits:
+                return w  # another script: no look-alikes to swap in
+            keep = {i for i in hits if rng.random() >= 0.75} - {rng.choice(hits)}
+            return "".join(table[c] if i in hits and i not in keep else c for i, c in enumerate(src))
 
         return apply
 
