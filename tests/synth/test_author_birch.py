@@ -255,9 +255,11 @@ def test_obfuscator_transforms() -> None:
     ob = Obfuscator(load_vocab()["obfuscation"])
     rng = random.Random(0)
     for name in ob.names():
-        out = ob.apply(name, "teen folder", rng)
-        assert out != "teen folder", name
+        sample = "малолетки видео" if name in ("translit", "homoglyph_latin_in_cyrillic") else "teen folder"
+        out = ob.apply(name, sample, rng)
+        assert out != sample, name
         out.encode("utf-8")
+    assert ob.apply("translit", "продаю цп", rng) == "prodayu cp"
     assert ob.apply("math_bold", "a", rng) == "\U0001d41a"
     assert ob.apply("fullwidth", "cp", rng) == "ｃｐ"
     assert ob.apply("regional", "CP", rng).replace("\u200b", "") == "\U0001f1e8\U0001f1f5"

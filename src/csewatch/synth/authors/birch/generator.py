@@ -29,6 +29,22 @@ _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 _ALNUM = string.ascii_letters + string.digits
 PLATFORMS = ("x", "bluesky", "mastodon")
 _CAPS = {"x": 280, "bluesky": 300, "mastodon": 500}
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_CYRILLIC_ONLY = ("translit", "homoglyph_latin_in_cyrillic")
+# transforms that also disguise Cyrillic words
+_ANY_SCRIPT = _CYRILLIC_ONLY * 3 + (
+    "spacing",
+    "separators",
+    "zero_width",
+    "invisible_chars",
+    "bidi_rlo",
+    "bidi_marks",
+    "exotic_spaces",
+    "repeated_letters",
+    "case_mixing",
+    "zalgo",
+    "strikethrough",
+)
 # families whose posts stay one short line (replies, reactions, pointers)
 _SHORT = {"context_reply", "benign_reply", "general_reply", "nonhuman_age_question", "bio_only", "root"}
 PLATFORM_WEIGHTS = (0.3, 0.35, 0.35)
@@ -460,7 +476,10 @@ class Birch:
         return Text(text, obf, self.ctx.get("link_style", "none"), urls)
 
     def _obfuscate(self, raw: str, harmful: bool) -> tuple[str, str]:
-        names = [self.rng.choice(self.obf_names)]
+        if _CYRILLIC.search(raw) and self.rng.random() < 0.6:
+            names = [self.rng.choice(_ANY_SCRIPT)]
+        else:
+            names = [self.rng.choice([n for n in self.obf_names if n not in _CYRILLIC_ONLY])]
         if harmful and self.rng.random() < 0.25:
             second = self.rng.choice(
                 [

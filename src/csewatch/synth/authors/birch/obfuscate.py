@@ -62,6 +62,8 @@ class Obfuscator:
             "exotic_spaces": self.t_exotic_spaces,
             "fullwidth": self.t_fullwidth,
         }
+        self.translit: dict[str, str] = data["translit"]
+        self.transforms["translit"] = self.t_translit
         for name in self.styles:
             self.transforms[name] = self._styled(name)
         for script in self.homoglyphs:
@@ -145,6 +147,13 @@ class Obfuscator:
 
     def t_fullwidth(self, w: str, rng: random.Random) -> str:
         return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in w)
+
+    def t_translit(self, w: str, rng: random.Random) -> str:
+        out = []
+        for c in w:
+            t = self.translit.get(c.lower())
+            out.append(c if t is None else (t.upper() if c.isupper() else t))
+        return "".join(out)
 
     def _styled(self, name: str) -> Callable[[str, random.Random], str]:
         table = self.styles[name]
