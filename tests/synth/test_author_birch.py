@@ -283,7 +283,7 @@ def test_obfuscation_labels_match_text(big: dict) -> None:
         "circled": lambda t: _has(t, 0x2460, 0x24FF),
         "math_bold": lambda t: _has(t, 0x1D400, 0x1D7FF),
         "math_fraktur": lambda t: _has(t, 0x1D400, 0x1D7FF) or _has(t, 0x2100, 0x214F),
-        "homoglyph_cherokee": lambda t: _has(t, 0x13A0, 0x13FF),
+        "homoglyph_cherokee": lambda t: _has(t, 0x13A0, 0x13FF) or _has(t, 0xAB70, 0xABBF),
         "homoglyph_armenian": lambda t: _has(t, 0x0531, 0x058F),
         "zalgo": lambda t: any(unicodedata.category(c) == "Mn" for c in t),
     }
