@@ -191,7 +191,8 @@ class ContextDetector:
                 out["warm_reply"] = [Evidence("text", i, i + 1, c, "context:emoji") for i, c in warm]
         # a child's photo, an outing or family photo, or an undescribed one where the reply points at a person
         child_thread = "nonhuman_subject" not in out and (
-            info.subject in PERSON_SUBJECTS or (info.subject == "unknown" and bool(person))
+            info.subject in PERSON_SUBJECTS
+            or (info.subject == "unknown" and bool(person or vocab.cue("pronoun").any(text)))
         )
         return out, child_thread
 

@@ -351,7 +351,7 @@ def _check_context(ctx: ContextPack, d: str) -> list[str]:
     problems = []
     known = {
         "subjects": {"child", "pet", "vehicle", "place", "object", "food", "people"},
-        "cues": {*CONTEXT_CUES, "age_guess", "age_units", "person"},
+        "cues": {*CONTEXT_CUES, "age_guess", "age_units", "person", "pronoun"},
         "guards": {"warm", "pushback", "safety_advice", "heat"},
     }
     for section, names in known.items():
