@@ -19,13 +19,13 @@ _NUM = r"(?:\d{1,3}(?:[.,]\d{3})+|\d{1,7}(?:[.,]\d{1,8})?)"
 _UNIT = (
     r"(?:\$|€|£|¥|₹|₽|₱|usd|usdt|eur|euros?|gbp|dollars?|bucks|quid|pounds?|btc|eth|xmr|ltc|trx|sol|rs"
     r"|brl|reais|rub|руб(?:ле[йи]|ля|\.)?|р\.|idr|php|pesos?|mxn|ars|cop|clp|pen|chf|pln|zł|uah|грн"
-    r"|rb|ribu|rbu|jt|juta)"
+    r"|rb|ribu|rbu|jt|juta|balles)"
 )
 # symbols and codes written before the amount
 _PRE = r"(?:r\$|[$€£¥₹₽₱]|(?<![a-z])(?:usd|usdt|eur|gbp|brl|rp|idr|php|mxn|rub|btc)\.?)"
 PRICE_RE = re.compile(
     rf"(?:{_PRE}\s?{_NUM}(?:\s?k\b)?"
-    rf"|(?<![\w.]){_NUM}\s?(?:k\s?)?{_UNIT}(?![a-z0-9а-я]))"
+    rf"|(?<![\w.]){_NUM}(?:,-)?\s?(?:k\s?)?{_UNIT}(?![a-z0-9а-я]))"
 )
 _HINT_RE = re.compile(r"\d")
 

@@ -66,6 +66,7 @@ AGE_RE = re.compile(
     rf"|(?<![\w.,:/$€£₽#-]){_AGE_N}-(?=\s|$)"
     rf"|\b(?:{_UNDER}|sub|not|no|u|non)\s?-?\s?(18)\b(?!\+)"
     rf"|(?<![\w.,:/$€£₽#+-])-(18)\b(?!\+)"
+    rf"|\b(?:u|sub)\s?-?(1[0-7])\b"
 )
 _DIGIT_RE = re.compile(r"\d")
 _NOT_MINOR_RE = re.compile(r"(?:no ?one|nobody|not for|anyone|if (?:you'?re|you are|u r)|people|users|persons?)\W*$")
@@ -247,8 +248,8 @@ class GrammarDetector:
                 if m[4] is not g[4] or (m[1] < g[2] and g[1] < m[2]):
                     continue  # another reading of the text, or the same characters
                 gap = _gap(tokens(g[4]), (m[1], m[2]), (g[1], g[2]))
-                if gap > window:
-                    continue
+                if gap > window or (gap and _inside(m)):
+                    continue  # part of a compound (kinderbücher): it composes only inside its token
                 how = "compound" if gap == 0 else "neighbours"
                 if not m[3].isascii() and not m[3].isalpha():
                     how = "emoji"
@@ -256,6 +257,12 @@ class GrammarDetector:
                 composed.append(evidence_from_view(m[4], "text", m[1], m[2], f"{rule}:{m[3]}"))
                 composed.append(evidence_from_view(g[4], "text", g[1], g[2], f"{rule}:{g[3]}"))
         return _dedup(composed)
+
+
+def _inside(hit: Any) -> bool:
+    """True when a hit is part of a longer run-together token, not a word of its own."""
+    text, a, b = hit[4].text, hit[1], hit[2]
+    return (a > 0 and text[a - 1].isalnum()) or (b < len(text) and text[b].isalnum())
 
 
 def _dedup(evs: list[RawEvidence]) -> list[RawEvidence]:

@@ -2,7 +2,8 @@
 
 Terms and text are folded by the same normalizer, so one entry covers its obfuscated spellings. A
 hit counts when it stands as a whole word, or when it is a run of whole segments of a run-together
-token (``sellingcpfolder`` -> selling | cp | folder); substrings of ordinary words never count.
+token (``sellingcpfolder`` -> selling | cp | folder); substrings of ordinary words never count. In
+scripts the segmenter does not know, a run-together token counts when terms tile it end to end.
 Ages stated as numbers (``13yo``, ``age 12``) are read from the plain view by ``age``.
 """
 
@@ -69,6 +70,7 @@ class Lexicon:
         text = view.text
         hits: list[Hit] = []
         n = len(text)
+        pieces: dict[tuple[int, int], list[tuple[int, int, Any]]] = {}  # non-ASCII run-together tokens
         for end_idx, (length, values) in self.automaton.iter(text):
             end = end_idx + 1
             start = end - length
@@ -77,13 +79,38 @@ class Lexicon:
             if not (left_ok and right_ok):
                 a, b = token_at(text, start, end)
                 token = text[a:b]
-                if len(token) > 48 or not token.isascii() or not token.isalnum():
+                if len(token) > 48 or not token.isalnum():
+                    continue
+                if not token.isascii():
+                    pieces.setdefault((a, b), []).append((start, end, values))
                     continue
                 if not segments_contain(token, values[0][1]):
                     continue
             for name, key in values:
                 hits.append((name, start, end, key, view))
+        if pieces:
+            for (a, b), cands in pieces.items():
+                for start, end, values in _tiling(a, b, cands):
+                    for name, key in values:
+                        hits.append((name, start, end, key, view))
         return hits
+
+
+def _tiling(a: int, b: int, cands: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
+    """The terms that tile a run-together token [a, b) exactly, end to end (``детскоеколлекция`` ->
+    детское | коллекция): for scripts the word segmenter does not know, a token counts only when
+    it is made of terms, and each term on such a tiling is a hit."""
+    reach = {a}
+    for start, end, _v in sorted(cands):
+        if start in reach:
+            reach.add(end)
+    if b not in reach:
+        return []
+    back = {b}
+    for start, end, _v in sorted(cands, key=lambda c: -c[1]):
+        if end in back and start in reach:
+            back.add(start)
+    return [c for c in cands if c[0] in reach and c[1] in back and c[0] in back]
 
 
 def hits_to_signals(detector: Any, p: Prepared, field: str, hits: list[Hit]) -> list[Signal]:
