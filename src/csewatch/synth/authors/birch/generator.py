@@ -550,7 +550,7 @@ class Birch:
             text += self.rng.choice([" ", "  ", "\n"]) + self.word("noise_emoji", "any")
         if platform == "x" and self.rng.random() < 0.06:
             text = self.s_handle("en") + " " + text
-        elif platform == "mastodon" and self.rng.random() < 0.05:
+        elif platform == "mastodon" and len(text) > 60 and self.rng.random() < 0.06:
             text = "CW: " + self.word("cw_topics", "any") + "\n\n" + text
         elif platform == "bluesky" and "\n\n" in text and self.rng.random() < 0.3:
             text = self.word("thread_marks", "any") + " " + text
