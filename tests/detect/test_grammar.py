@@ -222,3 +222,19 @@ def test_language_is_filled_when_missing():
     kept = Post(id="2", platform="native", author_id="a", text="hola a todos", lang="es")
     det.detect(Prepared(kept, None, Normalizer()), StreamState())
     assert kept.lang == "es"
+
+
+def test_terms_tile_a_run_together_token_in_another_script(run_post):
+    signals, verdict = run_post("детское-коллекция 9000 ₽ дм")
+    rules = grammar_rules(signals, "minor_material")
+    assert any(r.startswith("grammar:minor_material:compound:") for r in rules), rules
+    assert "advert.minor_material" in advert_rules(verdict)
+    # a token the terms do not tile end to end gives no hit
+    signals, _ = run_post("большойдом продаю")
+    assert indicators(signals) <= {"transaction"}
+
+
+def test_minor_word_inside_a_compound_noun_does_not_reach_its_neighbours(run_post):
+    signals, verdict = run_post("verkaufe paket mit kinderbüchern, 10€")
+    assert "minor_material" not in indicators(signals)
+    assert not advert_rules(verdict)
