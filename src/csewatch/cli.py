@@ -370,6 +370,7 @@ def eval_cmd(
     authors: str = typer.Option("", "--authors", help="With --leave-one-family-out: authors a,b (default: all)"),
     posts: int = typer.Option(3000, "--posts", min=50, help="With --leave-one-family-out: posts per author"),
     seed: int = typer.Option(2, "--seed", help="With --leave-one-family-out: the authors' seed"),
+    min_n: int = typer.Option(20, "--min-n", min=1, help="With --leave-one-family-out: smallest family measured"),
     policy: Path | None = PolicyOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -380,7 +381,7 @@ def eval_cmd(
         from csewatch.eval import leave_one_family_out_report, print_lofo
 
         names = [a for a in authors.split(",") if a] or None
-        lofo = leave_one_family_out_report(_policy(policy), names, posts=posts, seed=seed)
+        lofo = leave_one_family_out_report(_policy(policy), names, posts=posts, seed=seed, min_n=min_n)
         if as_json:
             print(json.dumps(lofo, default=str))
         else:

@@ -192,9 +192,10 @@ def evaluate(labels: dict[str, dict], predicted: dict[str, dict], worst: int = 5
         pred_row = predicted.get(key)
         pred = pred_row["category"] if pred_row else BENIGN
         confusion[(truth, pred)] += 1
-        for c in {truth, pred} - {BENIGN}:
-            cats.setdefault(c, CategoryScore(c))
         also = lab.get("accept") or ()
+        alias = truth != BENIGN and pred != truth and pred in also and pred not in ACCOUNT_LEVEL
+        for c in {truth, pred} - {BENIGN} - ({pred} if alias else set()):
+            cats.setdefault(c, CategoryScore(c))
         if truth != BENIGN:
             _tally_recall(recall_by, lab, truth, pred == truth or pred in also, pred != BENIGN)
         else:
