@@ -37,7 +37,8 @@ MODIFIER = "minor_modifier"  # young, yng, lil: minor only when composed with a 
 MATERIAL = frozenset({"media_offer"})
 REQUEST = "request_verb"
 CODE = "code_word"  # pizza, cheese, 🧀: the code only beside a material word
-EUPHEMISM = "euphemism"  # rare, banned, sub 18: the same
+EUPHEMISM = "euphemism"  # banned, forbidden, not 18: the same
+EUPHEMISM_WEAK = "euphemism_ambiguous"  # rare, restricted: weaker, the rules ask for more
 ABUSE_STRONG = "abuse_material"
 ABUSE_AMBIGUOUS = "abuse_material_ambiguous"
 SENSE_PREFIX = "benign_"
@@ -51,9 +52,11 @@ _TOKEN_RE = re.compile(r"\S+")
 
 _AGE_UNIT = (
     r"(?:y\s?/\s?o|y\.?o\.?|yo|yrs?(?:\s?old)?|years?(?:\s?old)?|year-old|anos|años|anios|ans|jahre?n?|j\.|anni"
-    r"|лет|года?|tahun|thn|th|taon)"
+    r"|лет|года?|tahun|thn|th|taon|y(?=\s|$))"
 )
 _RANGE_SEP = r"(?:-|–|—|~|to|a|à|al|bis|hasta|até|ate|sampai|hingga|до|sa|hanggang|ke)"
+_BETWEEN = r"(?:between|entre|zwischen|tra|fra|между|antara|sa pagitan ng)"
+_AND = r"(?:and|y|e|et|und|и|dan|at|-|–)"
 _UNDER = (
     r"(?:under|below|less than|younger than|menos de|menores de|menor de|moins de|unter|sotto i|meno di"
     r"|младше|моложе|до|di bawah|dibawah|kurang dari|wala pang|mababa sa)"
@@ -67,6 +70,7 @@ AGE_RE = re.compile(
     rf"|\b(?:{_UNDER}|sub|not|no|u|non)\s?-?\s?(18)\b(?!\+)"
     rf"|(?<![\w.,:/$€£₽#+-])-(18)\b(?!\+)"
     rf"|\b(?:u|sub)\s?-?(1[0-7])\b"
+    rf"|\b{_BETWEEN}\s{_AGE_N}\s?{_AND}\s?{_AGE_N}\b(?![\d.,%:])"
 )
 _DIGIT_RE = re.compile(r"\d")
 _NOT_MINOR_RE = re.compile(r"(?:no ?one|nobody|not for|anyone|if (?:you'?re|you are|u r)|people|users|persons?)\W*$")
@@ -185,6 +189,7 @@ class GrammarDetector:
             ("minor_material", minor_pairs, "a minor word"),
             ("code_material", [(m, CODE_WINDOW) for m in by.get(CODE, ())], "a code word"),
             ("euphemism_material", [(m, CODE_WINDOW) for m in by.get(EUPHEMISM, ())], "a euphemism"),
+            ("euphemism_material_weak", [(m, CODE_WINDOW) for m in by.get(EUPHEMISM_WEAK, ())], "a weak euphemism"),
         ):
             evs = self._compose(indicator, left, materials, tokens) if left and materials else []
             if evs:

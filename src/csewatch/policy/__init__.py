@@ -54,6 +54,7 @@ DETECTOR_INDICATORS = frozenset(
         "minor_material",
         "code_material",
         "euphemism_material",
+        "euphemism_material_weak",
         "age_range_goods",
         "buy_request",
         "price_menu",
