@@ -453,7 +453,7 @@ def _evaluate(store: Store, labels: Path, worst: int):
 
 def _print_eval(report) -> None:
     t = Table(title=f"Evaluation on {report.n_labelled:,} labelled posts")
-    for col in ("category", "precision", "recall", "F1", "TP", "FP", "FN", "support"):
+    for col in ("category", "precision", "recall", "w/o model", "F1", "TP", "FP", "FN", "support"):
         t.add_column(col, justify="right" if col != "category" else "left")
     for name, s in [*report.categories.items(), ("(any flag)", report.overall)]:
         defined = name not in ACCOUNT_LEVEL  # account-level findings: recall per evader, with --graph-labels
@@ -461,6 +461,7 @@ def _print_eval(report) -> None:
             name + ("" if defined else " (account)"),
             f"{s.precision:.3f}",
             f"{s.recall:.3f}" if defined else "n/a",
+            f"{(s.tp - s.model_only) / s.support:.3f}" if defined and s.support and name in report.categories else "",
             f"{s.f1:.3f}" if defined else "n/a",
             str(s.tp),
             str(s.fp),

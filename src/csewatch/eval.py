@@ -48,6 +48,9 @@ AUTHOR_ALSO_COUNTS = {
 # label fields recall is broken down by, when present; those marked split hold "a+b" combinations,
 # and such a post counts under each of its parts
 BREAKDOWNS = ("family", "lang", "obfuscation", "link_style")
+# rule ids of the learned model's verdicts: a hit resting on them alone is counted apart ("model only"),
+# since the bundled model is trained on the independent authors' streams, where it is in-sample
+MODEL_RULE_PREFIX = "model."
 SPLIT_FIELDS = {"obfuscation", "link_style"}
 
 
@@ -57,6 +60,7 @@ class CategoryScore:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    model_only: int = 0  # true positives whose verdict rests on the learned model's rules alone
 
     @property
     def precision(self) -> float:
@@ -88,10 +92,12 @@ class EvalReport:
     hard_negative_flagged_by_subtype: dict[str, tuple[int, int]]
     false_positives: list[dict] = field(default_factory=list)
     false_negatives: list[dict] = field(default_factory=list)
-    # field -> category -> value -> [posts, caught (right category or one that also counts), flagged at all]
+    # field -> category -> value -> [posts, caught (right category or one that also counts), flagged at all,
+    # caught by the learned model alone]
     recall_by: dict[str, dict[str, dict[str, list[int]]]] = field(default_factory=dict)
     # "kind" | "lang" -> value -> [benign posts, flagged]
     benign_flagged_by: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    author_labels: int = 0  # rows in the independent authors' format
 
     @property
     def hard_negative_rate(self) -> float:
@@ -113,8 +119,8 @@ class EvalReport:
             "recall_by": {
                 f: {
                     cat: {
-                        v: {"n": n, "caught": c, "recall": round(c / n, 4), "flagged": g}
-                        for v, (n, c, g) in vals.items()
+                        v: {"n": n, "caught": c, "recall": round(c / n, 4), "flagged": g, "model_only": m}
+                        for v, (n, c, g, m) in vals.items()
                     }
                     for cat, vals in cats.items()
                 }
@@ -124,6 +130,7 @@ class EvalReport:
                 f: {v: {"n": n, "flagged": g, "rate": round(g / n, 4)} for v, (n, g) in vals.items()}
                 for f, vals in self.benign_flagged_by.items()
             },
+            "author_labels": self.author_labels,
             "false_positives": self.false_positives,
             "false_negatives": self.false_negatives,
         }
@@ -139,6 +146,8 @@ def _score_dict(s: CategoryScore) -> dict:
         "fp": s.fp,
         "fn": s.fn,
         "support": s.support,
+        "model_only": s.model_only,
+        "recall_without_model": round((s.tp - s.model_only) / s.support, 4) if defined and s.support else None,
     }
 
 
@@ -196,8 +205,13 @@ def evaluate(labels: dict[str, dict], predicted: dict[str, dict], worst: int = 5
         alias = truth != BENIGN and pred != truth and pred in also and pred not in ACCOUNT_LEVEL
         for c in {truth, pred} - {BENIGN} - ({pred} if alias else set()):
             cats.setdefault(c, CategoryScore(c))
+        hit = truth != BENIGN and (pred == truth or pred in also)
+        rules = (pred_row or {}).get("rules") or []
+        model_only = hit and bool(rules) and all(str(r).startswith(MODEL_RULE_PREFIX) for r in rules)
+        if hit and model_only:
+            cats[truth].model_only += 1
         if truth != BENIGN:
-            _tally_recall(recall_by, lab, truth, pred == truth or pred in also, pred != BENIGN)
+            _tally_recall(recall_by, lab, truth, hit, pred != BENIGN, model_only)
         else:
             _tally_benign(benign_by, lab, pred != BENIGN)
         if truth != BENIGN and pred == truth:
@@ -234,6 +248,7 @@ def evaluate(labels: dict[str, dict], predicted: dict[str, dict], worst: int = 5
     report = EvalReport(
         n_labelled=len(labels),
         n_scored=sum(1 for k in labels if k in predicted),
+        author_labels=sum(1 for lab in labels.values() if "accept" in lab),
         categories=dict(sorted(cats.items())),
         overall=overall,
         confusion=dict(confusion),
@@ -264,13 +279,14 @@ def _values(lab: dict, name: str) -> list[str]:
     return [x for x in v.split("+") if x] if name in SPLIT_FIELDS else [v]
 
 
-def _tally_recall(by: dict, lab: dict, truth: str, caught: bool, flagged: bool) -> None:
+def _tally_recall(by: dict, lab: dict, truth: str, caught: bool, flagged: bool, model_only: bool) -> None:
     for name in BREAKDOWNS:
         for v in _values(lab, name):
-            cell = by.setdefault(name, {}).setdefault(truth, {}).setdefault(v, [0, 0, 0])
+            cell = by.setdefault(name, {}).setdefault(truth, {}).setdefault(v, [0, 0, 0, 0])
             cell[0] += 1
             cell[1] += int(caught)
             cell[2] += int(flagged)
+            cell[3] += int(model_only)
 
 
 def _tally_benign(by: dict, lab: dict, flagged: bool) -> None:
@@ -348,13 +364,22 @@ def print_breakdowns(report: EvalReport, console: Any) -> None:
     the benign posts flagged per hard-negative family, kind and language (only those the labels carry)."""
     from rich.table import Table
 
+    model_hits = sum(s.model_only for s in report.categories.values())
+    if model_hits and report.author_labels:
+        console.print(
+            f"[yellow]{model_hits} hits rest on the learned model alone. The bundled model is trained on the "
+            "independent authors' streams: on their streams (any seed) those hits are in-sample, so read "
+            "'w/o model' as the out-of-sample recall (and --leave-one-family-out for the model).[/yellow]"
+        )
     for name, cats in report.recall_by.items():
         t = Table(title=f"recall per {name}")
-        for col in (name, "category", "posts", "caught", "recall", "any flag"):
+        for col in (name, "category", "posts", "caught", "recall", "w/o model", "any flag"):
             t.add_column(col, justify="left" if col in (name, "category") else "right")
         for cat, vals in cats.items():
-            for v, (n, caught, flagged) in sorted(vals.items(), key=lambda kv: (kv[1][1] / kv[1][0], kv[0])):
-                t.add_row(v, cat, str(n), str(caught), f"{caught / n:.3f}", f"{flagged / n:.3f}")
+            for v, (n, caught, flagged, mo) in sorted(vals.items(), key=lambda kv: (kv[1][1] / kv[1][0], kv[0])):
+                t.add_row(
+                    v, cat, str(n), str(caught), f"{caught / n:.3f}", f"{(caught - mo) / n:.3f}", f"{flagged / n:.3f}"
+                )
         console.print(t)
     if report.hard_negative_flagged_by_subtype:
         t = Table(title="hard negatives flagged per family")

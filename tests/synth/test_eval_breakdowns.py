@@ -59,13 +59,13 @@ def test_synth_output_is_byte_identical_to_before(tmp_path, n, seed, fmt):
 
 # --- eval on a hand-made store --------------------------------------------------------------------
 
-VERDICTS = {  # post id -> verdict category (absent: not flagged)
-    "1": "advert_sale_trade",
-    "3": "ban_evasion",
-    "4": "solicitation",
-    "5": "ban_evasion",
-    "6": "advert_sale_trade",
-    "9": "sexualising_context",
+VERDICTS = {  # post id -> verdict category and its rules (absent: not flagged)
+    "1": ("advert_sale_trade", ["model.advert"]),  # the learned model alone
+    "3": ("ban_evasion", ["evasion.linked_account"]),
+    "4": ("solicitation", ["context.age_or_pointer", "model.context"]),
+    "5": ("ban_evasion", ["evasion.linked_account", "model.evasion"]),
+    "6": ("advert_sale_trade", ["advert.ambiguous_term"]),
+    "9": ("sexualising_context", ["model.context"]),
 }
 SYNTH_LABELS = [
     ("1", "advert_sale_trade", "advert", "strong"),
@@ -106,10 +106,10 @@ def store_and_labels(tmp_path):
                     "score": 0.9,
                     "category": cat,
                     "severity": 3,
-                    "rules": [],
+                    "rules": rules,
                     "policy_version": "test",
                 }
-                for pid, cat in VERDICTS.items()
+                for pid, (cat, rules) in VERDICTS.items()
             ],
         )
     store.close()
@@ -167,6 +167,12 @@ def test_author_labels_are_mapped_and_broken_down(store_and_labels):
         "sexualising_context": (1, 1, 0),
     }
     assert (doc["overall"]["tp"], doc["overall"]["fp"], doc["overall"]["fn"]) == (4, 2, 1)
+    # hits resting on the learned model alone are counted apart (post 1; post 4 has a rule of its own)
+    assert doc["categories"]["advert_sale_trade"]["model_only"] == 1
+    assert doc["categories"]["advert_sale_trade"]["recall_without_model"] == 0.0
+    assert doc["categories"]["sexualising_context"]["model_only"] == 0
+    assert doc["recall_by"]["family"]["advert_sale_trade"]["menu"]["model_only"] == 1
+    assert doc["author_labels"] == 9
     rb = doc["recall_by"]
     assert set(rb) == {"family", "lang", "obfuscation", "link_style"}
     assert _cells(rb["family"]["advert_sale_trade"]) == {"menu": (2, 1, 1), "emoji_code": (1, 0, 1)}
@@ -220,6 +226,7 @@ def test_eval_tables_name_the_weak_family(store_and_labels):
     for title in ("recall per family", "recall per lang", "recall per obfuscation", "hard negatives flagged"):
         assert title in res.output
     assert "emoji_code" in res.output and "cp_benign" in res.output
+    assert "rest on the learned model alone" in res.output and "w/o model" in res.output
 
 
 def test_evaluate_without_breakdown_fields_reports_none():
