@@ -345,6 +345,14 @@ def leave_one_family_out_report(
         if e.family and e.label in ("advert", "context_reply", "evasion_announcement", "hard_negative")
     )
     unmeasured = {f"{lab}/{fam}": n for (lab, fam), n in sorted(sizes.items()) if f"{lab}/{fam}" not in families}
+    # a family that is all its label has (every author naming it alike): left out, nothing of that label
+    # is left to learn from, and its recall is 0 by construction, not a finding about the family
+    positives = Counter(T.LABEL_OF[e.label] for e in corpus.examples if e.label in T.LABEL_OF)
+    alone = [
+        key
+        for (lab, fam), n in sorted(sizes.items())
+        if (key := f"{lab}/{fam}") in families and lab in T.LABEL_OF and positives[T.LABEL_OF[lab]] == n
+    ]
     return {
         "authors": sorted(set(groups)),
         "posts_per_author": posts,
@@ -354,6 +362,7 @@ def leave_one_family_out_report(
         "thresholds_from": tuned,
         "families": families,
         "not_measured": unmeasured,
+        "no_positives_left": alone,
         "min_n": min_n,
         "out_of_author": out_of_author,
     }
@@ -408,7 +417,8 @@ def print_lofo(report: dict[str, Any], console: Any) -> None:
         t.add_column(col, justify="left" if col == "label/family" else "right")
     for fam, v in report["families"].items():
         rec, fl = v.get("recall"), v.get("flagged")
-        t.add_row(fam, str(v["n"]), "" if rec is None else f"{rec:.3f}", "" if fl is None else f"{fl:.3f}")
+        note = " (nothing of its label left to train on)" if fam in report.get("no_positives_left", ()) else ""
+        t.add_row(fam + note, str(v["n"]), "" if rec is None else f"{rec:.3f}", "" if fl is None else f"{fl:.3f}")
     for fam, n in report["not_measured"].items():
         t.add_row(fam, str(n), f"< {report['min_n']} posts", "not measured")
     console.print(t)

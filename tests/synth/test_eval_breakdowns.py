@@ -279,6 +279,7 @@ def test_leave_one_family_out_reports_each_family():
         "hard_negative/cp_benign",
     }
     assert report["not_measured"] == {"advert/rare": 2}
+    assert report["no_positives_left"] == ["context_reply/context"]  # the only context family
     assert report["authors"] == ["a", "b"] and report["examples"] == 50
     assert report["thresholds_from"].startswith("out-of-author")
     assert set(report["thresholds"]) == set(train.LABELS)
