@@ -391,7 +391,11 @@ def eval_cmd(
         err.print("[red]--labels is required (or --leave-one-family-out)[/red]")
         raise typer.Exit(2)
     store = Store(db)
-    report = _evaluate(store, labels, worst)
+    try:
+        report = _evaluate(store, labels, worst)
+    except ValueError as exc:  # a labels file of neither format
+        err.print(f"[red]labels:[/red] {exc}")
+        raise typer.Exit(2) from None
     graph = _evaluate_graph(store, graph_labels) if graph_labels else None
     if as_json:
         print(json.dumps({**report.to_dict(), **({"graph": graph} if graph else {})}, default=str))

@@ -162,6 +162,8 @@ def normalize_label(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if out.get("label", BENIGN) != BENIGN and out.get("subtype") and "family" not in out:
             out["family"] = out["subtype"]
         return str(row["post"]), out
+    if row.get("platform") is None or row.get("id") is None:
+        raise ValueError("a label row needs 'post' (csewatch synth) or 'platform' and 'id' (the authors' format)")
     own = str(row.get("label", ""))
     out = {k: v for k, v in row.items() if v is not None}
     out.update(
@@ -178,9 +180,12 @@ def read_labels(path: str | Path) -> dict[str, dict]:
     """Post key -> normalised label row, from a labels file of either format (see ``normalize_label``)."""
     out = {}
     with open(path, "rb") as fh:
-        for line in fh:
+        for n, line in enumerate(fh, 1):
             if line.strip():
-                key, row = normalize_label(orjson.loads(line))
+                try:
+                    key, row = normalize_label(orjson.loads(line))
+                except (ValueError, TypeError, AttributeError) as exc:  # orjson.JSONDecodeError is a ValueError
+                    raise ValueError(f"{path}:{n}: {exc}") from None
                 out[key] = row
     return out
 

@@ -229,6 +229,16 @@ def test_eval_tables_name_the_weak_family(store_and_labels):
     assert "rest on the learned model alone" in res.output and "w/o model" in res.output
 
 
+def test_a_labels_file_of_neither_format_is_refused_by_line(store_and_labels, tmp_path):
+    db, _s, _a = store_and_labels
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"post": "native:1", "label": "benign"}\n{"platform": "native", "post_id": "2"}\n')
+    with pytest.raises(ValueError, match="bad.jsonl:2"):
+        read_labels(bad)
+    res = CliRunner().invoke(app, ["eval", "--labels", str(bad), "--db", str(db)])
+    assert res.exit_code == 2 and "bad.jsonl:2" in res.output
+
+
 def test_evaluate_without_breakdown_fields_reports_none():
     labels = {"a": {"post": "a", "label": "advert_sale_trade"}, "b": {"post": "b", "label": "benign"}}
     report = evaluate(labels, {"a": {"category": "advert_sale_trade", "score": 1.0}})
