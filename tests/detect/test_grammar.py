@@ -238,3 +238,11 @@ def test_minor_word_inside_a_compound_noun_does_not_reach_its_neighbours(run_pos
     signals, verdict = run_post("verkaufe paket mit kinderbüchern, 10€")
     assert "minor_material" not in indicators(signals)
     assert not advert_rules(verdict)
+
+
+def test_got_banned_is_an_announcement_not_a_euphemism(run_post):
+    signals, verdict = run_post("new acc. got banned. links in bio t.me/abcdef")
+    assert "euphemism_material" not in indicators(signals)
+    assert not advert_rules(verdict)
+    signals, verdict = run_post("banned content £96 info in bio")
+    assert "advert.euphemism_material" in advert_rules(verdict)

@@ -185,6 +185,10 @@ class GrammarDetector:
 
         # minor x material, in one token or as neighbours (and the same for code words and euphemisms)
         minor_pairs = [(m, WINDOW) for m in minors] + [(m, MODIFIER_WINDOW) for m in modifiers]
+        announced = by.get("evasion", [])  # "got banned": an announcement, not a euphemism
+        for name in (EUPHEMISM, EUPHEMISM_WEAK):
+            if name in by and announced:
+                by[name] = [h for h in by[name] if not any(e[1] < h[2] and h[1] < e[2] for e in announced)]
         for indicator, left, what in (
             ("minor_material", minor_pairs, "a minor word"),
             ("code_material", [(m, CODE_WINDOW) for m in by.get(CODE, ())], "a code word"),
