@@ -178,6 +178,26 @@ def test_non_english_replies_are_flagged(engine, text, indicator):
     assert indicator in {s.indicator for s in signals}
 
 
+def test_a_commenter_in_several_threads_is_named(engine):
+    t = Thread(engine)
+    _p, first, _v = t.reply("dm me", author="c1")
+    assert "context_repeat_commenter" not in {s.indicator for s in first}
+    second_root = Post(
+        id="root2",
+        platform="native",
+        author_id="p2",
+        text="Ballet recital tonight",
+        media=[MediaRef(id="img2")],
+        created_at=T0 + 100,
+    )
+    engine.process(second_root, None, t.state)
+    _p, signals, verdict = t.reply("more pics?", to="root2", author="c1")
+    assert _flagged(verdict) and ("thread", "root2") in verdict.case_subjects
+    rep = [s for s in signals if s.indicator == "context_repeat_commenter"]
+    assert rep and rep[0].subject_type == "account" and rep[0].subject_id == "c1"
+    assert [e.text for e in rep[0].evidence] == ["native:root"]
+
+
 def test_suggestive_emoji_only_reply_and_its_guards(engine):
     t = Thread(engine)
     assert _flagged(t.reply("😏🥵")[2])

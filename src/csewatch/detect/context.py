@@ -76,11 +76,18 @@ class ContextDetector:
             (any(c in cues for c in STRONG) and not any(g in guards for g in _STRONG_GUARDS))
             or (any(c in cues for c in WEAK) and not any(g in guards for g in _WEAK_GUARDS))
         )
+        earlier: list[str] = []
         if flagged and entry is not None:
             entry["x"] = 1
             state.threads.set(p.post.key, entry)
             hits = int(state.thread_hits.get(info.root_key, 0)) + 1
             state.thread_hits.set(info.root_key, hits)
+            # the commenter: how many threads it has sexualised before this one
+            akey = f"author:{p.post.platform}:{p.post.author_id}"
+            seen = state.thread_hits.get(akey) or []
+            if info.root_key not in seen:
+                state.thread_hits.set(akey, [*seen, info.root_key][-20:])
+            earlier = [k for k in seen if k != info.root_key]
         relation = "quote of" if info.is_quote else ("reply" if info.depth == 1 else f"reply (depth {info.depth})")
         out = []
         for name, evs in found.items():
@@ -95,6 +102,20 @@ class ContextDetector:
                     evs or [Evidence(field="thread", start=0, end=0, text=info.root_key, rule=f"context:{name}")],
                     subject_type="thread",
                     subject_id=info.root_id,
+                )
+            )
+        if flagged and earlier:
+            n = len(earlier)
+            out.append(
+                make_signal(
+                    self,
+                    p,
+                    "context_repeat_commenter",
+                    0.6,
+                    f"the author made sexualising replies in {n} other media thread(s) before this one",
+                    [Evidence("thread", 0, 0, k, "context:repeat_commenter") for k in earlier[-5:]],
+                    subject_type="account",
+                    subject_id=p.post.author_id,
                 )
             )
         return out
