@@ -93,7 +93,7 @@ def test_scan_missing_path(tmp_path):
 def test_cli_hash_bank_match_and_scan_with_media(tmp_path):
     from pathlib import Path
 
-    pdq_dir = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "pdq"
+    pdq_dir = Path(__file__).resolve().parent / "data" / "pdq"
     img = pdq_dir / "bridge-mods" / "aaa-orig.jpg"
     db = str(tmp_path / "m.db")
     notes = tmp_path / "notes.txt"

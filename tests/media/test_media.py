@@ -22,7 +22,7 @@ from csewatch.pipeline import DetectionEngine
 from csewatch.store import Store
 from csewatch.triage import CaseBook
 
-PDQ = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "pdq"
+PDQ = Path(__file__).resolve().parents[1] / "data" / "pdq"
 TOLERANCE = 16  # documented: implementations differ by "a few" bits (decoders); far inside 31
 
 
