@@ -31,8 +31,9 @@ class Triage:
         self.reach_w = policy.pack.priority.reach_weight
         self.volume_w = policy.pack.priority.volume_weight
 
-    def fired(self, indicators: set[str]) -> list[tuple[Rule, float]]:
-        """Every rule the indicator set satisfies, with its score."""
+    def fired(self, indicators: set[str], scores: dict[str, float] | None = None) -> list[tuple[Rule, float]]:
+        """Every rule the indicator set satisfies, with its score (``scores``: indicator -> its best
+        signal score, for rules whose score rises with one, ``score_from``)."""
         out = []
         for rule in self.rules:
             if rule.all and not indicators.issuperset(rule.all):
@@ -44,14 +45,17 @@ class Triage:
                 continue
             if rule.none and not indicators.isdisjoint(rule.none):
                 continue
-            out.append((rule, min(0.99, rule.score + self.bonus * (n_any - rule.min_any))))
+            score = rule.score + self.bonus * (n_any - rule.min_any)
+            if rule.score_from and scores:
+                score += rule.score_scale * scores.get(rule.score_from, 0.0)
+            out.append((rule, min(0.99, score)))
         return out
 
     def judge(self, post: Post, signals: list[Signal]) -> Verdict | None:
         if not signals:
             return None
         indicators = {s.indicator for s in signals}
-        fired = self.fired(indicators)
+        fired = self.fired(indicators, _best_scores(signals))
         if not fired:
             return None
         fired.sort(key=lambda rs: (rs[1], self.severity.get(rs[0].category, 1)), reverse=True)
@@ -88,9 +92,10 @@ class Triage:
             return None
         indicators = {s.indicator for s in signals if not s.indicator.startswith(("shadow_", "model_"))}
         indicators |= {s.indicator.removeprefix("shadow_") for s in shadow}
+        scores = {k.removeprefix("shadow_"): v for k, v in _best_scores(signals).items()}
         fired = [
             (r, sc)
-            for r, sc in self.fired(indicators)
+            for r, sc in self.fired(indicators, scores)
             if any(i.startswith("model_") for i in (*r.all, *r.any, *r.also_any)) and sc >= self.flag
         ]
         if not fired:
@@ -116,6 +121,14 @@ class Triage:
             * (1 + self.volume_w * math.log10(max(n_posts, 1))),
             4,
         )
+
+
+def _best_scores(signals: list[Signal]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for s in signals:
+        if s.score > out.get(s.indicator, -1.0):
+            out[s.indicator] = s.score
+    return out
 
 
 def case_id(platform: str, subject_type: str, subject_id: str) -> str:

@@ -229,12 +229,12 @@ class ClassifierStage:
                 root = getattr(info, "root_key", None) if info is not None else None
                 if root:
                     subject_type, subject_id = SubjectType.THREAD, str(root).partition(":")[2] or str(root)
-        model = self.model
+        contrib = [(t, c) for t, c in self.model.contributions(doc, label) if c > 0]
+        version = self.model.version
 
         def explain(_evidence: list) -> str:
-            top = [(t, c) for t, c in model.contributions(doc, label) if c > 0][:8]
-            named = ", ".join(f"{t.replace('|', ':', 1)!r} {c:+.2f}" for t, c in top)
-            return f"model {model.version} {label} p={prob:.2f}; strongest features: {named}"
+            named = ", ".join(f"{t.replace('|', ':', 1)!r} {c:+.2f}" for t, c in contrib[:8])
+            return f"model {version} {label} p={prob:.2f}; strongest features: {named}"
 
         return make_signal(
             self,
@@ -242,20 +242,20 @@ class ClassifierStage:
             indicator,
             round(prob, 4),
             explain,
-            self._evidence(p, doc, label),
+            self._evidence(p, contrib, label),
             subject_type=subject_type,
             subject_id=subject_id,
         )
 
-    def _evidence(self, p: Prepared, doc: dict[str, list[str]], label: str) -> list:
-        """Spans of the text n-grams that pushed the label's score up (at most three, merged)."""
+    def _evidence(self, p: Prepared, contrib: list[tuple[str, float]], label: str) -> list:
+        """Spans of the text n-grams that pushed the label's score up (at most three, not overlapping)."""
         if not p.post.text:
             return []
         view = p.fold_variants("text")[0]
         text = view.text
         spans: list[tuple[int, int, str]] = []
-        for tok, c in self.model.contributions(doc, label):
-            if c <= 0 or len(spans) >= 3:
+        for tok, _c in contrib:
+            if len(spans) >= 3:
                 break
             group, _, gram = tok.partition("|")
             if group not in ("c", "w"):

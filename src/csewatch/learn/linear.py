@@ -19,6 +19,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,10 @@ def layout(groups: Mapping[str, tuple[int, bool]] = GROUPS) -> dict[str, tuple[i
     return out
 
 
+@lru_cache(maxsize=262_144)
 def hash_index(token: str, size: int) -> int:
-    """The bucket of a token in a group's sub-space (FeatureHasher's own function)."""
+    """The bucket of a token in a group's sub-space (FeatureHasher's own function); cached, since
+    explanations ask for the same n-grams again and again."""
     from sklearn.utils import murmurhash3_32
 
     return min(abs(murmurhash3_32(token, seed=0)), 2**31 - 1) % size

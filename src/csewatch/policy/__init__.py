@@ -177,6 +177,10 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True):
     also_any: list[str] = []
     also_min: int = 0
     none: list[str] = []
+    # the rule's score rises with this indicator's signal score: score + scale * signal score (so the
+    # more probable of two model labels names the category)
+    score_from: str | None = None
+    score_scale: float = 0.1
 
 
 class Rules(msgspec.Struct, forbid_unknown_fields=True):
