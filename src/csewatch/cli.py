@@ -570,14 +570,15 @@ def hash_cmd(
     """PDQ hash and quality, MD5 and SHA-256 of image files; bad files get a reason."""
     import msgspec
 
-    from csewatch.media.hashing import MediaError, hash_bytes
+    from csewatch.media.hashing import MediaError, hash_file
 
     rows = []
-    for f in files:
+    for f in files:  # size checked before reading; digests streamed; over the cap: refused, never decoded
         try:
-            rows.append({"file": str(f), **msgspec.to_builtins(hash_bytes(f.read_bytes(), dihedral=dihedral))})
+            rows.append({"file": str(f), **msgspec.to_builtins(hash_file(f, dihedral=dihedral))})
         except MediaError as exc:
-            rows.append({"file": str(f), "error": str(exc)})
+            known = msgspec.to_builtins(exc.hashes) if exc.hashes is not None else {}
+            rows.append({"file": str(f), **{k: v for k, v in known.items() if v is not None}, "error": str(exc)})
     if as_json:
         print(json.dumps(rows))
         return
@@ -608,14 +609,15 @@ def match(
     import msgspec
 
     from csewatch.media.bank import Banks
-    from csewatch.media.hashing import MediaError
+    from csewatch.media.hashing import MediaError, hash_file
     from csewatch.media.matcher import MediaMatcher
 
     matcher = MediaMatcher(Banks(Store(db)), radius=radius)
     rows = []
     for f in files:
         try:
-            h, matches = matcher.match_bytes(f.read_bytes(), dihedral=dihedral)
+            h = hash_file(f, dihedral=dihedral)
+            matches = matcher.match_hashes(h)
             rows.append(
                 {
                     "file": str(f),
@@ -625,8 +627,9 @@ def match(
                     "matches": [msgspec.to_builtins(m) for m in matches],
                 }
             )
-        except MediaError as exc:
-            rows.append({"file": str(f), "error": str(exc), "matches": []})
+        except MediaError as exc:  # over the byte cap: the streamed digests still meet the exact-hash banks
+            exact = matcher.match_hashes(exc.hashes) if exc.hashes is not None else []
+            rows.append({"file": str(f), "error": str(exc), "matches": [msgspec.to_builtins(m) for m in exact]})
     if as_json:
         print(json.dumps(rows))
         return
@@ -649,7 +652,7 @@ def match(
         for m in r["matches"]:
             t.add_row(
                 r["file"],
-                str(r["quality"]),
+                str(r.get("quality", "")),
                 f"{m['bank']}@v{m['bank_version']}",
                 m["hash_type"],
                 str(m["distance"]),

@@ -324,3 +324,138 @@ def test_exact_md5_and_sha256_matches(tmp_path):
     got = sorted((m.bank, m.hash_type, m.distance) for m in MediaMatcher(Banks(store)).match_hashes(h))
     assert got == [("iwf", "sha256", 0), ("ncmec", "md5", 0)]
     assert MediaMatcher(Banks(store)).match_hashes(hash_bytes(_jpeg(_image(5), 70))) == []  # bytes differ
+
+
+# --- robustness: size checked before reading, high bit depth, animated images (hardening items 5, 6) ---
+
+
+def _sparse(path: Path, size: int) -> Path:
+    with open(path, "wb") as fh:
+        fh.truncate(size)  # sparse: no disk used, but every byte must be read to hash it
+    return path
+
+
+def test_a_file_over_the_cap_is_refused_without_being_read_whole(tmp_path):
+    import hashlib
+    import tracemalloc
+
+    from csewatch.media.hashing import MAX_BYTES, hash_file
+
+    big = _sparse(tmp_path / "big.mp4", MAX_BYTES + 8 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        with pytest.raises(MediaError, match="over the cap") as info:
+            hash_file(big)
+        _cur, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, peak  # streamed in chunks, not read whole (58 MB)
+    zeros = hashlib.sha256()
+    for _ in range(big.stat().st_size // (1024 * 1024)):
+        zeros.update(bytes(1024 * 1024))
+    assert info.value.hashes.sha256 == zeros.hexdigest() and info.value.hashes.size == big.stat().st_size
+
+
+def test_cli_hash_of_an_oversized_file_streams_and_gives_a_reason(tmp_path):
+    import json
+    import tracemalloc
+
+    from typer.testing import CliRunner
+
+    from csewatch.cli import app
+    from csewatch.media.hashing import MAX_BYTES
+
+    big = _sparse(tmp_path / "big.bin", MAX_BYTES + 4 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        r = CliRunner().invoke(app, ["hash", str(big), "--json"])
+        _cur, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert r.exit_code == 0, r.output
+    row = json.loads(r.output)[0]
+    assert "over the cap" in row["error"] and len(row["sha256"]) == 64 and "pdq" not in row
+    assert peak < 8 * 1024 * 1024, peak
+
+
+def test_media_detector_streams_a_large_video_and_still_matches_its_sha256(tmp_path):
+    from csewatch.media.hashing import MAX_BYTES, hash_file
+
+    media = tmp_path / "media"
+    media.mkdir()
+    big = _sparse(media / "v1.mp4", MAX_BYTES + 1024 * 1024)
+    with pytest.raises(MediaError) as info:
+        hash_file(big)
+    store = Store(str(tmp_path / "s.db"))
+    banks = Banks(store)
+    bank_file = tmp_path / "bank.csv"
+    bank_file.write_text(f"hash,category\n{info.value.hashes.sha256},test_known\n")
+    banks.import_file("internal", bank_file, default_type="sha256")
+    det = MediaDetector(LocalMediaStore(media), MediaMatcher(banks))
+    h, matches = det._check(MediaRef(id="v1", kind="video"))
+    assert det.counts["rejected: over the byte cap"] == 1
+    assert [m.hash_type for m in matches] == ["sha256"] and h.pdq is None
+
+
+def _gradient(size=(256, 192)) -> np.ndarray:
+    """A benign test card: two gradients and a few rectangles, 8-bit RGB."""
+    w, h = size
+    x = np.linspace(0, 255, w)[None, :].repeat(h, 0)
+    y = np.linspace(0, 255, h)[:, None].repeat(w, 1)
+    arr = np.stack([x, y, (x + y) / 2], axis=-1)
+    arr[40:90, 30:120] = (250, 20, 20)
+    arr[120:170, 150:230] = (10, 10, 200)
+    return arr.astype(np.uint8)
+
+
+def _png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
+def test_a_16_bit_copy_hashes_like_its_8_bit_original(fmt):
+    grey8 = Image.fromarray(_gradient()).convert("L")
+    original = hash_bytes(_png(grey8))
+    wide = (np.asarray(grey8).astype(np.uint16) * 257).astype(np.uint16)  # the same picture at 16 bits
+    img16 = Image.fromarray(wide)
+    assert img16.mode.startswith("I;16")
+    buf = io.BytesIO()
+    img16.save(buf, fmt)
+    copy = hash_bytes(buf.getvalue())
+    assert copy.quality > 0 and copy.quality >= original.quality - 10, (copy.quality, original.quality)
+    assert hamming(copy.pdq, original.pdq) <= 8
+
+
+def test_a_16_bit_rgb_png_hashes_like_its_8_bit_original():
+    rgb8 = _gradient()
+    original = hash_bytes(_png(Image.fromarray(rgb8)))
+    rgb16 = rgb8.astype(np.uint16) * 257
+    # a 48-bit RGB PNG written by hand (Pillow cannot write one): IHDR bit depth 16, colour type 2
+    h, w = rgb16.shape[:2]
+    raw = b"".join(b"\x00" + rgb16[r].astype(">u2").tobytes() for r in range(h))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    copy = hash_bytes(data)
+    assert copy.quality > 0 and hamming(copy.pdq, original.pdq) <= 8
+
+
+def test_an_animated_image_says_which_frame_was_hashed():
+    frames = [Image.fromarray(_gradient()), Image.fromarray(255 - _gradient())]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    h = hash_bytes(buf.getvalue())
+    assert (h.frame, h.frames) == (0, 2)
+    first = hash_bytes(_png(frames[0].convert("P").convert("RGB")))
+    assert hamming(h.pdq, first.pdq) <= 16
+    still = hash_bytes(_png(frames[0]))
+    assert (still.frame, still.frames) == (None, None)

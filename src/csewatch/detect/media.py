@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from csewatch.detect import Prepared, StreamState, make_signal
-from csewatch.media.hashing import MediaError, MediaHashes, hash_bytes
+from csewatch.media.hashing import MediaError, MediaHashes, hash_bytes, hash_file
 from csewatch.media.matcher import MediaMatch, MediaMatcher
 from csewatch.media.store import MediaStore
 from csewatch.model import Evidence, MediaRef, Signal
@@ -31,15 +31,26 @@ class MediaDetector:
         if key in self._cache:
             self.counts["cached"] += 1
             return self._cache[key]
-        data = self.store.get(ref)
-        if data is None:
+        locate = getattr(self.store, "locate", None)
+        path = locate(ref) if locate is not None else None
+        data = None if path is not None else self.store.get(ref)
+        if path is None and data is None:
             self.counts["missing"] += 1
             return None, []
         try:
-            h = hash_bytes(data, dihedral=self.dihedral)
+            # a local file: size checked first, digests streamed, decoded only under the cap
+            if path is not None:
+                h = hash_file(path, dihedral=self.dihedral)
+            else:
+                h = hash_bytes(data, dihedral=self.dihedral)
         except MediaError as exc:
-            self.counts[f"rejected: {str(exc).split(':')[0][:60]}"] += 1
-            result: tuple[MediaHashes | None, list[MediaMatch]] = (None, [])
+            reason = "over the byte cap" if exc.hashes is not None else str(exc).split(":")[0][:60]
+            self.counts[f"rejected: {reason}"] += 1
+            # over the byte cap: the streamed MD5/SHA-256 still meet the exact-hash banks
+            matches = self.matcher.match_hashes(exc.hashes) if exc.hashes is not None else []
+            if matches:
+                self.counts["matched"] += 1
+            result: tuple[MediaHashes | None, list[MediaMatch]] = (exc.hashes, matches)
         else:
             self.counts["hashed"] += 1
             if (h.quality or 0) < self.matcher.quality_floor:

@@ -5,6 +5,19 @@ rotation-invariant).
 Bad input is refused with a reason before any pixel is decoded where possible: empty files, files
 over the byte cap, data that is not an image of an allowed format, absurd dimensions and
 decompression bombs (more pixels than the cap), truncated or corrupt data.
+
+Files are hashed through ``hash_file``: the size is checked first (stat), MD5 and SHA-256 are taken
+in 1 MiB chunks (constant memory whatever the size), and only a file under the byte cap is read and
+decoded. A file over the cap is refused with a reason, and the refusal carries its MD5 and SHA-256
+(``MediaError.hashes``) so exact-hash banks still match it (a large video, say).
+
+High bit depth: 16-bit greyscale/RGB PNG and TIFF (Pillow modes ``I;16*``, ``I``, ``F``) are scaled
+to 8 bits (divided by 257), not clipped, so a 16-bit copy hashes like its 8-bit original.
+
+Animated images (GIF, WebP, APNG): the PDQ hash is that of the first frame, by choice: it is the
+frame a platform shows as the still/thumbnail and the one hash banks are usually built from. The
+result says so (``frame`` = 0, ``frames`` = the frame count), so a reviewer knows a later frame was
+not looked at.
 """
 
 from __future__ import annotations
@@ -12,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from pathlib import Path
 
 import msgspec
 import numpy as np
@@ -27,7 +41,12 @@ Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a clear reaso
 
 
 class MediaError(ValueError):
-    """An input that cannot be hashed; the message is the reason."""
+    """An input that cannot be hashed; the message is the reason. ``hashes`` carries what could be
+    hashed anyway (MD5/SHA-256 of a file over the byte cap), else None."""
+
+    def __init__(self, reason: str, hashes: MediaHashes | None = None):
+        super().__init__(reason)
+        self.hashes = hashes
 
 
 class MediaHashes(msgspec.Struct, frozen=True):
@@ -40,6 +59,8 @@ class MediaHashes(msgspec.Struct, frozen=True):
     height: int | None = None
     format: str | None = None
     dihedral: list[str] | None = None  # original, rot90, rot180, rot270, flipx, flipy, flip+1, flip-1
+    frame: int | None = None  # which frame was PDQ-hashed (animated images: 0, the first)
+    frames: int | None = None  # frame count of an animated image; None for a still one
 
 
 def bits_to_hex(bits: np.ndarray) -> str:
@@ -82,9 +103,31 @@ def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> tuple[Image.Image
     return img, (w, h), fmt
 
 
+_HIGH_DEPTH_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+
+
+def _to_8bit(img: Image.Image) -> Image.Image:
+    """A high-bit-depth image (16-bit or 32-bit integer, float) as 8-bit greyscale, scaled, not
+    clipped: Pillow's own conversion clips everything over 255 to white."""
+    arr = np.asarray(img)
+    if img.mode.startswith("I;16"):
+        scale = 65535.0
+    elif img.mode == "F":
+        top = float(np.nanmax(arr)) if arr.size else 1.0
+        scale = 1.0 if top <= 1.0 else (255.0 if top <= 255.0 else 65535.0)
+    else:  # "I": 32-bit ints, but 16-bit PNG/TIFF data in practice
+        top = int(arr.max()) if arr.size else 0
+        scale = 255.0 if top <= 255 else (65535.0 if top <= 65535 else float(2**32 - 1))
+    arr = np.nan_to_num(arr.astype(np.float64), nan=0.0)
+    out = np.clip(np.rint(arr * (255.0 / scale)), 0, 255).astype(np.uint8)
+    return Image.fromarray(out, "L")
+
+
 def _rgb_array(img: Image.Image) -> np.ndarray:
     """RGB pixels at most HASH_SIDE on a side: PDQ works from a 64x64 reduction, and hashing the
     downscaled image reproduces the reference hashes as closely as the full one, several times faster."""
+    if img.mode in _HIGH_DEPTH_MODES:
+        img = _to_8bit(img)
     if max(img.size) > HASH_SIDE:
         img = img.copy() if img.mode == "RGB" else img
         img.thumbnail((HASH_SIDE, HASH_SIDE), Image.Resampling.BILINEAR)
@@ -104,6 +147,9 @@ def hash_bytes(data: bytes, dihedral: bool = False, max_pixels: int = MAX_PIXELS
     md5 = hashlib.md5(data, usedforsecurity=False).hexdigest() if data else ""
     sha = hashlib.sha256(data).hexdigest() if data else ""
     img, (width, height), fmt = decode_image(data, max_pixels)
+    n_frames = int(getattr(img, "n_frames", 1) or 1)
+    if n_frames > 1:
+        img.seek(0)
     arr = _rgb_array(img)
     variants = None
     if dihedral:
@@ -123,4 +169,31 @@ def hash_bytes(data: bytes, dihedral: bool = False, max_pixels: int = MAX_PIXELS
         height=height,
         format=fmt,
         dihedral=variants,
+        frame=0 if n_frames > 1 else None,
+        frames=n_frames if n_frames > 1 else None,
     )
+
+
+CHUNK = 1024 * 1024
+
+
+def hash_file(
+    path: str | Path, dihedral: bool = False, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES
+) -> MediaHashes:
+    """All hashes of one image file, checking its size before reading it: MD5 and SHA-256 are taken
+    in chunks; a file over ``max_bytes`` is refused (MediaError, with those digests in ``.hashes``)
+    and never read whole nor decoded."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise MediaError("empty file")
+    if size > max_bytes:
+        md5 = hashlib.md5(usedforsecurity=False)
+        sha = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                md5.update(chunk)
+                sha.update(chunk)
+        digests = MediaHashes(md5=md5.hexdigest(), sha256=sha.hexdigest(), size=size)
+        raise MediaError(f"{size} bytes, over the cap of {max_bytes} (not decoded)", digests)
+    return hash_bytes(path.read_bytes(), dihedral=dihedral, max_pixels=max_pixels)

@@ -1,6 +1,8 @@
 """Where media bytes come from. ``LocalMediaStore`` reads a directory: content-addressed files
 (``<sha256>`` or ``<sha256>.<ext>``) and files named after the platform's media id or the last
-part of its URL. Other stores (object storage, the platform's CDN behind auth) implement ``get``."""
+part of its URL. Other stores (object storage, the platform's CDN behind auth) implement ``get``;
+a store that can also ``locate`` a ref as a local file lets the media detector check the size before
+reading anything (a large video is never read whole)."""
 
 from __future__ import annotations
 
@@ -36,12 +38,17 @@ class LocalMediaStore:
         self._by_stem[path.name] = path
         return digest
 
-    def get(self, ref: MediaRef) -> bytes | None:
+    def locate(self, ref: MediaRef) -> Path | None:
+        """The local file holding this ref, without reading it; None when the store lacks it."""
         keys = [ref.sha256, ref.id]
         if ref.url:
             name = ref.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
             keys += [name, name.rsplit(".", 1)[0]]
         for k in keys:
             if k and k in self._by_stem:
-                return self._by_stem[k].read_bytes()
+                return self._by_stem[k]
         return None
+
+    def get(self, ref: MediaRef) -> bytes | None:
+        path = self.locate(ref)
+        return path.read_bytes() if path is not None else None
