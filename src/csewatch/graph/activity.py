@@ -53,9 +53,13 @@ class Burst:
 def post_rows(store: Store):
     """(platform, author, created_at, text, hashtags) of every stored post, oldest first."""
     p = S.posts
-    q = select(p.c.platform, p.c.author_id, p.c.created_at, p.c.text, p.c.hashtags).order_by(p.c.created_at)
-    with store.engine.connect() as conn:
-        yield from conn.execute(q)
+    q = select(p.c.platform, p.c.author_id, p.c.created_at, p.c.text, p.c.hashtags, p.c.id).order_by(
+        p.c.created_at, p.c.platform, p.c.id
+    )
+    with store.engine.connect() as conn:  # ties in time broken by post key, in Python (collations differ)
+        rows = sorted(conn.execute(q), key=lambda r: (r[2], r[0], r[5]))
+    for platform, author, created, text, tags, _pid in rows:
+        yield platform, author, created, text, tags
 
 
 def account_activity(times_by_account: dict[str, list[float]]) -> list[AccountActivity]:
@@ -69,7 +73,7 @@ def account_activity(times_by_account: dict[str, list[float]]) -> list[AccountAc
         cv = float(gaps.std() / gaps.mean()) if gaps.mean() > 0 else 0.0
         per_minute = int((np.searchsorted(t, t + 60, side="left") - np.arange(len(t))).max())
         out.append(AccountActivity(acc, len(t), per_minute, cv))
-    return sorted(out, key=lambda a: (-a.bot_like, -a.max_per_minute, a.gap_cv))
+    return sorted(out, key=lambda a: (-a.bot_like, -a.max_per_minute, a.gap_cv, a.account))
 
 
 def hashtag_bursts(
@@ -94,7 +98,7 @@ def hashtag_bursts(
             p = float(poisson.sf(c - 1, base))
             if p < alpha:
                 out.append(Burst(tag, h * 3600.0, c, base, p))
-    return sorted(out, key=lambda b: b.p_value)
+    return sorted(out, key=lambda b: (b.p_value, b.tag, b.hour_start))
 
 
 def activity_from_store(store: Store) -> tuple[list[AccountActivity], list[Burst]]:

@@ -122,11 +122,17 @@ def build_graph(
         kinds.append(code[kind])
 
     with store.engine.connect() as conn:
-        for platform, aid in conn.execute(select(S.accounts.c.platform, S.accounts.c.id)):
+        # vertex ids follow sorted keys, never the database's row order (or collation): the same data
+        # gives the same graph, and so the same clusters, on SQLite and PostgreSQL
+        acc = S.accounts
+        for platform, aid in sorted(conn.execute(select(acc.c.platform, acc.c.id).order_by(acc.c.platform, acc.c.id))):
             vid(f"{platform}:{aid}")
         author = {(p, i): a for p, i, a in conn.execute(select(S.posts.c.platform, S.posts.c.id, S.posts.c.author_id))}
-        for platform, kind, s_id, d_id in conn.execute(
-            select(S.edges.c.platform, S.edges.c.kind, S.edges.c.src, S.edges.c.dst)
+        e = S.edges
+        for platform, kind, s_id, d_id in sorted(
+            conn.execute(
+                select(e.c.platform, e.c.kind, e.c.src, e.c.dst).order_by(e.c.platform, e.c.kind, e.c.src, e.c.dst)
+            )
         ):
             if kind not in code:
                 continue
@@ -145,8 +151,10 @@ def build_graph(
             groups: dict[str, set[int]] = defaultdict(set)
             links = LinkMatcher(policy)
             norm = Normalizer(policy.normalization.emoji_words, policy.normalization.lookalikes)
-            q = select(S.posts.c.platform, S.posts.c.author_id, S.posts.c.text, S.posts.c.urls, S.posts.c.media)
-            for platform, aid, text, urls, media in conn.execute(q):
+            po = S.posts
+            q = select(po.c.platform, po.c.id, po.c.author_id, po.c.text, po.c.urls, po.c.media)
+            rows = sorted(conn.execute(q.order_by(po.c.platform, po.c.id)), key=lambda r: (r[0], r[1]))
+            for platform, _pid, aid, text, urls, media in rows:
                 a = vid(f"{platform}:{aid}")
                 for t in (text or "", *(orjson.loads(urls) if isinstance(urls, str) else urls or [])):
                     for _s, _e, _svc, lk in links.find(norm.plain(t)):

@@ -123,7 +123,7 @@ def cofollow_clusters(
                 members, float(kw[comp_of_pair == comp].mean()), [(v, c) for v, c in common.most_common(10) if c >= 2]
             )
         )
-    return sorted(out, key=lambda c: -len(c.members))
+    return sorted(out, key=lambda c: (-len(c.members), c.members))
 
 
 def leiden_communities(g: AccountGraph, resolution: float = 1.0, seed: int = 1) -> list[int]:

@@ -58,9 +58,9 @@ def coordination(store: Store, policy: Policy, window: float = 600, min_accounts
     events: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
     p = S.posts
     with store.engine.connect() as conn:
-        for platform, author, created, text, urls, media in conn.execute(
-            select(p.c.platform, p.c.author_id, p.c.created_at, p.c.text, p.c.urls, p.c.media)
-        ):
+        q = select(p.c.platform, p.c.id, p.c.author_id, p.c.created_at, p.c.text, p.c.urls, p.c.media)
+        rows = sorted(conn.execute(q.order_by(p.c.created_at, p.c.platform, p.c.id)), key=lambda r: (r[3], r[0], r[1]))
+        for platform, _pid, author, created, text, urls, media in rows:
             acc = f"{platform}:{author}"
             folded = norm.fold(text).text.strip() if text else ""
             if len(folded) >= MIN_TEXT_CHARS:  # the words themselves, links masked
@@ -79,4 +79,4 @@ def coordination(store: Store, policy: Policy, window: float = 600, min_accounts
             continue
         for start, end, accounts, n in windows(evs, window, min_accounts):
             out.append(CoordinationGroup(kind, item, accounts, start, end, n))
-    return sorted(out, key=lambda g: (-len(g.accounts), g.start))
+    return sorted(out, key=lambda g: (-len(g.accounts), g.start, g.kind, g.item))

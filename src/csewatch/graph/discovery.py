@@ -90,7 +90,7 @@ class HashtagDiscovery:
         if flagged:
             self.flagged_accounts.add(author)
         new: list[Proposal] = []
-        for tag in set(tags):
+        for tag in sorted(set(tags)):  # sorted: set order varies between processes
             if tag in self.listed or len(tag) < 3:
                 continue
             st = self.stats[tag]
@@ -151,9 +151,11 @@ def discover(store: Store, policy: Policy, **kw) -> tuple[HashtagDiscovery, list
     p, v = S.posts, S.verdicts
     with store.engine.connect() as conn:
         flagged = {(pl, i) for pl, i in conn.execute(select(v.c.platform, v.c.post_id))}
-        q = select(p.c.platform, p.c.id, p.c.author_id, p.c.created_at, p.c.hashtags).order_by(p.c.created_at)
-        for platform, pid, author, created, tags in conn.execute(q):
+        q = select(p.c.platform, p.c.id, p.c.author_id, p.c.created_at, p.c.hashtags).order_by(
+            p.c.created_at, p.c.platform, p.c.id
+        )  # replayed in time order, ties by post key (sorted in Python too: collations differ)
+        for platform, pid, author, created, tags in sorted(conn.execute(q), key=lambda r: (r[3], r[0], r[1])):
             if tags:
                 folded = [fold_tag(norm, t) for t in tags]
                 disc.observe(folded, (platform, pid) in flagged, f"{platform}:{author}", created)
-    return disc, sorted(disc.proposals.values(), key=lambda x: x.at)
+    return disc, sorted(disc.proposals.values(), key=lambda x: (x.at, x.tag))

@@ -151,18 +151,21 @@ def _profiles(store: Store, policy: Policy) -> tuple[list[Profile], list[Profile
         at_suspension = _state(conn, "evasion_suspended")
         first_seen = _state(conn, "evasion_seen")
         posted = _state(conn, "author_links")
-        for row in conn.execute(
-            select(
-                a.c.platform,
-                a.c.id,
-                a.c.handle,
-                a.c.display_name,
-                a.c.bio,
-                a.c.links,
-                a.c.avatar_hash,
-                a.c.created_at,
-                a.c.status,
-            )
+        for row in sorted(
+            conn.execute(
+                select(
+                    a.c.platform,
+                    a.c.id,
+                    a.c.handle,
+                    a.c.display_name,
+                    a.c.bio,
+                    a.c.links,
+                    a.c.avatar_hash,
+                    a.c.created_at,
+                    a.c.status,
+                ).order_by(a.c.platform, a.c.id)
+            ),
+            key=lambda r: (r[0], r[1]),
         ):
             platform, aid, handle, name, bio, acc_links, avatar, created, status = row
             key = f"{platform}:{aid}"
@@ -189,7 +192,7 @@ def _profiles(store: Store, policy: Policy) -> tuple[list[Profile], list[Profile
 
 def _state(conn, namespace: str) -> dict:
     ds = S.detector_state
-    q = select(ds.c.key, ds.c.value).where(ds.c.namespace == namespace)
+    q = select(ds.c.key, ds.c.value).where(ds.c.namespace == namespace).order_by(ds.c.key)
     return {k: msgspec.msgpack.decode(v) for k, v in conn.execute(q)}
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 import orjson
-from sqlalchemy import JSON, Connection, Engine, String, create_engine, event, func, select, text
+from sqlalchemy import JSON, Connection, Engine, String, create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from csewatch.model import Account, Case, Edge, Post, Signal, Verdict
@@ -123,6 +123,7 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         schema.metadata.create_all(self.engine)
         self._insert = sqlite.insert if self.is_sqlite else postgresql.insert
+        self._bulk_cache: dict[tuple, tuple[str, tuple[str, ...] | None]] = {}
 
     def close(self) -> None:
         self.engine.dispose()
@@ -153,7 +154,7 @@ class Store:
         elif self.engine.dialect.name == "postgresql":
             conn = self.engine.connect()
             try:
-                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_SCAN_LOCK}).scalar()
+                got = conn.execute(select(func.pg_try_advisory_lock(PG_SCAN_LOCK))).scalar()
                 conn.commit()
                 if not got:
                     where = self.engine.url.render_as_string()
@@ -161,7 +162,7 @@ class Store:
                 try:
                     yield
                 finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_SCAN_LOCK})
+                    conn.execute(select(func.pg_advisory_unlock(PG_SCAN_LOCK)))
                     conn.commit()
             except BaseException:
                 conn.invalidate()  # never hand a connection that may hold the lock back to the pool
@@ -172,26 +173,42 @@ class Store:
             yield
 
     # -- generic writes ----------------------------------------------------------------------
-    # Bulk writes go to the driver's executemany with SQL that SQLite and PostgreSQL both accept
-    # (INSERT ... ON CONFLICT); JSON columns are serialized here with orjson. This skips the ORM
-    # layer's per-value processing, which cost more than the detection itself.
+    # Bulk writes: the statement is built by SQLAlchemy (the dialect's INSERT ... ON CONFLICT, so names
+    # such as ``user`` are quoted for each database), compiled once per table, columns and keys, and
+    # run through the driver's executemany with JSON columns serialized here with orjson. This skips
+    # the ORM layer's per-value processing, which cost more than the detection itself.
     def _bulk(self, conn: Connection, table: Any, rows: list[dict], keys: Sequence[str] | None) -> None:
         if not rows:
             return
-        cols = list(rows[0])
-        ph = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))}) ON CONFLICT"
-        if keys is None:
-            sql += " DO NOTHING"
-        else:
-            sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
-            sql += f" ({', '.join(keys)}) DO UPDATE SET {sets}"
-        json_cols = {i for i, c in enumerate(cols) if isinstance(table.c[c].type, JSON)}
+        cols = tuple(rows[0])
+        sql, order = self._bulk_sql(table, cols, None if keys is None else tuple(keys))
+        json_cols = {c for c in cols if isinstance(table.c[c].type, JSON)}
         if json_cols:
-            params = [tuple(_json_text(v) if i in json_cols else v for i, v in enumerate(r.values())) for r in rows]
+            rows = [{c: (_json_text(v) if c in json_cols else v) for c, v in r.items()} for r in rows]
+        if order is None:  # named parameters (psycopg's pyformat)
+            conn.exec_driver_sql(sql, rows)
+        else:  # positional parameters (sqlite's qmark), in the compiled statement's order
+            conn.exec_driver_sql(sql, [tuple(r[c] for c in order) for r in rows])
+
+    def _bulk_sql(
+        self, table: Any, cols: tuple[str, ...], keys: tuple[str, ...] | None
+    ) -> tuple[str, tuple[str, ...] | None]:
+        """The compiled upsert (``keys``) or insert-or-ignore (None) for these columns, and the order of
+        its positional parameters (None when the dialect's parameters are named)."""
+        cache_key = (table.name, cols, keys)
+        hit = self._bulk_cache.get(cache_key)
+        if hit is not None:
+            return hit
+        stmt = self._insert(table)
+        if keys is None:
+            stmt = stmt.on_conflict_do_nothing()
         else:
-            params = [tuple(r.values()) for r in rows]
-        conn.exec_driver_sql(sql, params)
+            sets = {c: stmt.excluded[c] for c in cols if c not in keys}
+            stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=sets)
+        compiled = stmt.compile(dialect=self.engine.dialect, column_keys=list(cols))
+        order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup is not None else None
+        hit = self._bulk_cache[cache_key] = (str(compiled), order)
+        return hit
 
     def _insert_ignore(self, conn: Connection, table: Any, rows: list[dict]) -> None:
         self._bulk(conn, table, rows, None)
@@ -335,14 +352,11 @@ class Store:
 
     def load_state(self, namespace: str, keys: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        ph = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        ds = schema.detector_state
         with self.engine.connect() as conn:
             for chunk in _chunks(keys, _CHUNK):
-                sql = (
-                    f"SELECT key, value FROM detector_state WHERE namespace = {ph} "
-                    f"AND key IN ({', '.join([ph] * len(chunk))})"
-                )
-                for k, v in conn.exec_driver_sql(sql, (namespace, *chunk)):
+                q = select(ds.c.key, ds.c.value).where(ds.c.namespace == namespace, ds.c.key.in_(chunk))
+                for k, v in conn.execute(q):
                     out[k] = msgspec.msgpack.decode(v)
         return out
 
@@ -546,7 +560,7 @@ class Store:
         out = {}
         with self.engine.connect() as conn:
             for name in ("posts", "accounts", "edges", "signals", "verdicts", "cases", "case_posts", "rejects"):
-                out[name] = conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+                out[name] = conn.execute(select(func.count()).select_from(schema.metadata.tables[name])).scalar_one()
         return out
 
 
