@@ -50,23 +50,42 @@ def action_key(kind: str, platform: str, target: str) -> str:
 
 
 class ReviewService:
-    def __init__(self, store: Store, policy: Policy, sinks: list[ActionSink] | None = None):
+    def __init__(
+        self, store: Store, policy: Policy, sinks: list[ActionSink] | None = None, claim_seconds: float = 1800
+    ):
         self.store = store
         self.policy = policy
         self.sinks = sinks or []
         self.audit = AuditLog(store)
+        self.claim_seconds = claim_seconds  # a claim older than this has lapsed: anyone may take the case
 
     # -- claims and decisions -------------------------------------------------------------------
     def claim(self, case_id: str, user: str) -> None:
         """Take a case so two reviewers do not work the same one; PermissionError names the holder."""
         with self.store.engine.begin() as conn:
-            holder = conn.execute(select(S.claims.c.user).where(S.claims.c.case_id == case_id)).scalar()
+            if conn.execute(select(S.cases.c.id).where(S.cases.c.id == case_id)).scalar() is None:
+                raise KeyError(f"no case {case_id!r}")
+            holder = self._holder(conn, case_id)
             if holder and holder != user:
                 raise PermissionError(f"claimed by {holder}")
             self.store._upsert(
                 conn, S.claims, [{"case_id": case_id, "user": user, "claimed_at": time.time()}], ("case_id",)
             )
             self.audit.append(user, "claim", case_id, conn=conn)
+
+    def _holder(self, conn, case_id: str) -> str | None:
+        """Who holds a live (unexpired) claim on the case."""
+        c = S.claims
+        return conn.execute(
+            select(c.c.user).where(c.c.case_id == case_id, c.c.claimed_at > time.time() - self.claim_seconds)
+        ).scalar()
+
+    def claims(self) -> dict[str, str]:
+        """Live claims: case id -> holder."""
+        c = S.claims
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(select(c.c.case_id, c.c.user).where(c.c.claimed_at > time.time() - self.claim_seconds))
+            return dict(rows.all())
 
     def decide(
         self, case_id: str, reviewer: str, outcome: str, rationale: str, policy_category: str | None = None
@@ -88,6 +107,9 @@ class ReviewService:
         with self.store.engine.begin() as conn:
             if conn.execute(select(S.cases.c.id).where(S.cases.c.id == case_id)).scalar() is None:
                 raise KeyError(f"no case {case_id!r}")
+            holder = self._holder(conn, case_id)
+            if holder and holder != reviewer:  # one claim path: web, API and CLI all refuse here
+                raise PermissionError(f"claimed by {holder}")
             previous = conn.execute(
                 select(S.decisions.c.outcome)
                 .where(S.decisions.c.case_id == case_id, S.decisions.c.outcome.in_(FINAL))

@@ -251,6 +251,7 @@ users = Table(
     Column("role", String(16), nullable=False),  # reviewer | lead | admin
     Column("password_hash", String(200), nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),  # set: no login, no session, no token
 )
 
 sessions = Table(
@@ -268,6 +269,7 @@ api_tokens = Table(
     Column("token_hash", String(64), primary_key=True),
     Column("user", String(120), nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("expires_at", Float),  # null (older rows): created_at + the default lifetime
 )
 
 claims = Table(

@@ -1,21 +1,26 @@
 """The review web app. Server-rendered pages (Jinja2) and a JSON API, both behind authentication:
 only the login page answers anonymously. Sessions are HttpOnly, SameSite=Strict cookies; every
 form carries the session's CSRF token; media is shown blurred and greyscaled until a reviewer
-reveals one item, which is audited, as is every decision."""
+reveals one item, which is audited, as is every decision. Every answer carries a strict
+Content-Security-Policy and no-store headers; request bodies and every parameter are capped; case ids
+are percent-encoded in links and redirects; requests are logged (method, path, status, time) without
+query strings, bodies or tokens."""
 
 from __future__ import annotations
 
 import html
+import logging
 import statistics
 import time
 from collections import defaultdict
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from csewatch.actions.sinks import ActionSink
@@ -24,30 +29,110 @@ from csewatch.policy import Policy
 from csewatch.review.decisions import STATE_AFTER, ReviewService
 from csewatch.store import Store
 from csewatch.store import schema as S
-from csewatch.web.auth import Auth
+from csewatch.web.auth import Auth, Busy
 
 COOKIE = "csewatch_session"
 TEMPLATES = Path(str(resources.files("csewatch.web").joinpath("templates")))
+STATIC = Path(str(resources.files("csewatch.web").joinpath("static")))
+log = logging.getLogger("csewatch.web")
+
+MAX_BODY = 64 * 1024  # bytes of one request body
+MAX_RATIONALE = 10_000
+MAX_ID = 300  # case, post and user ids (the columns' width)
+MAX_NAME = 120  # names, categories, detectors, hashtags, terms
+MAX_LIMIT = 500
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
+
+
+def path_quote(value: object) -> str:
+    """A value as one percent-encoded path segment run: '?', '#', '%' and spaces cannot end it early."""
+    return quote(str(value), safe="/:@!$&'()*+,;=")
 
 
 class DecisionIn(BaseModel):
-    outcome: str
-    rationale: str
-    policy_category: str | None = None
+    outcome: str = Field(max_length=32)
+    rationale: str = Field(max_length=MAX_RATIONALE)
+    policy_category: str | None = Field(None, max_length=MAX_NAME)
 
 
 class RevealIn(BaseModel):
-    post_id: str
-    index: int
+    post_id: str = Field(max_length=MAX_ID)
+    index: int = Field(ge=0, le=10_000)
 
 
 class PolicyEditIn(BaseModel):
-    hashtag: str | None = None
-    state: str | None = None
-    indicator: str | None = None
-    term: str | None = None
+    hashtag: str | None = Field(None, max_length=MAX_NAME)
+    state: str | None = Field(None, max_length=32)
+    indicator: str | None = Field(None, max_length=MAX_NAME)
+    term: str | None = Field(None, max_length=MAX_NAME)
     ambiguous: bool = False
-    version: str | None = None  # the pack version the edit was made against: a stale one gets 409
+    version: str | None = Field(None, max_length=64)  # the pack version the edit was made against: stale -> 409
+
+
+class Guard:
+    """ASGI middleware: refuses bodies over ``max_body`` bytes (413), adds the security headers to
+    every answer, and logs each request without its query string."""
+
+    def __init__(self, app, max_body: int = MAX_BODY):
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = [500]
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                names = {k for k, _v in SECURITY_HEADERS}
+                message["headers"] = [h for h in message.get("headers", []) if h[0] not in names] + SECURITY_HEADERS
+            await send(message)
+
+        try:
+            declared = dict(scope.get("headers") or []).get(b"content-length")
+            too_big = declared is not None and (not declared.isdigit() or int(declared) > self.max_body)
+            chunks, size = [], 0
+            while not too_big:
+                message = await receive()
+                if message["type"] != "http.request":
+                    chunks.append(message)
+                    break
+                size += len(message.get("body", b""))
+                too_big = size > self.max_body
+                chunks.append(message)
+                if not message.get("more_body"):
+                    break
+            if too_big:
+                await Response(
+                    f"request body over {self.max_body} bytes", status_code=413, media_type="text/plain"
+                )(scope, receive, send_with_headers)
+                return
+
+            async def replay():
+                return chunks.pop(0) if chunks else await receive()
+
+            await self.app(scope, replay, send_with_headers)
+        finally:
+            log.info(
+                "%s %s %d %.1f ms",
+                scope.get("method"),
+                scope.get("path"),
+                status[0],
+                (time.perf_counter() - start) * 1000,
+            )
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -88,12 +173,28 @@ def create_app(
     sinks: list[ActionSink] | None = None,
     secure_cookies: bool = False,
     policy_dir: str | Path | None = None,
+    claim_seconds: float = 1800,
+    max_body: int = MAX_BODY,
+    auth: Auth | None = None,
 ) -> FastAPI:
-    """``policy_dir``: a writable copy of the pack that leads may edit from the policy page."""
+    """``policy_dir``: a writable copy of the pack that leads may edit from the policy page;
+    ``claim_seconds``: how long a claim holds a case; ``auth``: login limits other than the defaults."""
     app = FastAPI(title="csewatch", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(Guard, max_body=max_body)
     templates = Jinja2Templates(directory=str(TEMPLATES))
-    auth = Auth(store)
-    review = ReviewService(store, policy, sinks)
+    templates.env.filters["path"] = path_quote
+    auth = auth or Auth(store)
+    review = ReviewService(store, policy, sinks, claim_seconds=claim_seconds)
+
+    def to_case(case_id: str) -> RedirectResponse:
+        return RedirectResponse(f"/cases/{path_quote(case_id)}", status_code=303)
+
+    @app.get("/static/{name}")
+    def static(name: str) -> Response:
+        kinds = {"app.css": "text/css", "keys.js": "text/javascript"}
+        if name not in kinds:
+            raise HTTPException(status_code=404, detail="not found")
+        return Response((STATIC / name).read_text(), media_type=kinds[name])
 
     # -- authentication --------------------------------------------------------------------------
     def current(request: Request) -> tuple[str, str, str]:
@@ -118,12 +219,19 @@ def create_app(
         return templates.TemplateResponse(request, "login.html", {"error": error})
 
     @app.post("/login")
-    def login(request: Request, name: str = Form(...), password: str = Form(...)) -> Response:
+    def login(
+        request: Request,
+        name: str = Form(..., max_length=MAX_NAME),
+        password: str = Form(..., max_length=1024),
+    ) -> Response:
         client = request.client.host if request.client else "?"
         try:
             got = auth.login(name, password, client)
         except PermissionError as exc:
-            return templates.TemplateResponse(request, "login.html", {"error": str(exc)}, status_code=429)
+            headers = {"Retry-After": "5" if isinstance(exc, Busy) else "60"}
+            return templates.TemplateResponse(
+                request, "login.html", {"error": str(exc)}, status_code=429, headers=headers
+            )
         if got is None:
             return templates.TemplateResponse(
                 request, "login.html", {"error": "wrong name or password"}, status_code=401
@@ -145,12 +253,12 @@ def create_app(
     @app.get("/", response_class=HTMLResponse)
     def queue(
         request: Request,
-        category: str = "",
-        state: str = "open",
-        subject_type: str = "",
-        severity: int = 0,
-        detector: str = "",
-        hashtag: str = "",
+        category: str = Query("", max_length=MAX_NAME),
+        state: str = Query("open", max_length=32),
+        subject_type: str = Query("", max_length=32),
+        severity: int = Query(0, ge=0, le=5),
+        detector: str = Query("", max_length=MAX_NAME),
+        hashtag: str = Query("", max_length=MAX_NAME),
         sess=Depends(current),
     ) -> Response:
         cases = store.top_cases(
@@ -162,8 +270,8 @@ def create_app(
             detector=detector or None,
             hashtag=hashtag or None,
         )
+        claimed = review.claims()
         with store.engine.connect() as conn:
-            claimed = dict(conn.execute(select(S.claims.c.case_id, S.claims.c.user)).all())
             categories = sorted(conn.execute(select(S.cases.c.category).distinct()).scalars())
         return templates.TemplateResponse(
             request,
@@ -213,7 +321,7 @@ def create_app(
                 .mappings()
                 .all()
             )
-            claim = conn.execute(select(S.claims.c.user).where(S.claims.c.case_id == case_id)).scalar()
+        claim = review.claims().get(case_id)
         return templates.TemplateResponse(
             request,
             "case.html",
@@ -230,6 +338,15 @@ def create_app(
             },
         )
 
+    def media_item(case_id: str, post_id: str, index: int) -> dict:
+        """The media item ``index`` of post ``post_id`` in the case, or 404."""
+        for v in store.case_verdicts(case_id):
+            if v["post_id"] == post_id:
+                media = (store.post(v["platform"], v["post_id"]) or {}).get("media") or []
+                if 0 <= index < len(media):
+                    return media[index]
+        raise HTTPException(status_code=404, detail="no such media item in this case")
+
     @app.get("/cases/{case_id:path}", response_class=HTMLResponse)
     def case_page(request: Request, case_id: str, sess=Depends(current)) -> Response:
         review.audit.append(sess[0], "view_case", case_id)
@@ -240,21 +357,25 @@ def create_app(
         check_csrf(sess, csrf)
         try:
             review.claim(case_id, sess[0])
+        except KeyError:
+            raise HTTPException(status_code=404, detail="no such case") from None
         except PermissionError as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from None
-        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+        return to_case(case_id)
 
     @app.post("/reveal/{case_id:path}", response_class=HTMLResponse)
     def reveal(
         request: Request,
         case_id: str,
-        post_id: str = Form(...),
-        index: int = Form(...),
-        csrf: str = Form(""),
+        post_id: str = Form(..., max_length=MAX_ID),
+        index: int = Form(..., ge=0, le=10_000),
+        csrf: str = Form("", max_length=100),
         sess=Depends(current),
     ) -> Response:
-        """Show one media item unblurred: an explicit, audited act."""
+        """Show one media item unblurred: an explicit, audited act (refused, unaudited, when the
+        item is not in the case)."""
         check_csrf(sess, csrf)
+        media_item(case_id, post_id, index)
         review.audit.append(sess[0], "reveal_media", case_id, {"post": post_id, "index": index})
         return _case_view(request, case_id, sess, revealed=(post_id, index))
 
@@ -262,11 +383,11 @@ def create_app(
     def decide(
         request: Request,
         case_id: str,
-        outcome: str = Form(...),
-        rationale: str = Form(""),
-        policy_category: str = Form(""),
-        bulk: str = Form(""),
-        csrf: str = Form(""),
+        outcome: str = Form(..., max_length=32),
+        rationale: str = Form("", max_length=MAX_RATIONALE),
+        policy_category: str = Form("", max_length=MAX_NAME),
+        bulk: str = Form("", max_length=8),
+        csrf: str = Form("", max_length=100),
         sess=Depends(current),
     ) -> Response:
         check_csrf(sess, csrf)
@@ -277,9 +398,11 @@ def create_app(
                 review.bulk_decide(case_id, sess[0], outcome, rationale, policy_category or None)
             else:
                 review.decide(case_id, sess[0], outcome, rationale, policy_category or None)
+        except PermissionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
         except (ValueError, KeyError) as exc:
             return _case_view(request, case_id, sess, message=str(exc))
-        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+        return to_case(case_id)
 
     # -- policy editing (leads) ------------------------------------------------------------------
     def lead(sess=Depends(current)) -> tuple[str, str, str]:
@@ -288,7 +411,7 @@ def create_app(
         return sess
 
     @app.get("/policy", response_class=HTMLResponse)
-    def policy_page(request: Request, message: str = "", sess=Depends(lead)) -> Response:
+    def policy_page(request: Request, message: str = Query("", max_length=500), sess=Depends(lead)) -> Response:
         from csewatch.policy import load_policy
 
         pack = load_policy(policy_dir) if policy_dir else policy
@@ -306,18 +429,22 @@ def create_app(
 
     @app.post("/policy/hashtag")
     def policy_hashtag(
-        tag: str = Form(...), state: str = Form(...), csrf: str = Form(""), version: str = Form(""), sess=Depends(lead)
+        tag: str = Form(..., max_length=MAX_NAME),
+        state: str = Form(..., max_length=32),
+        csrf: str = Form("", max_length=100),
+        version: str = Form("", max_length=64),
+        sess=Depends(lead),
     ) -> Response:
         args = {"tag": tag, "state": state, "expected_version": version or None}
         return _policy_edit(sess, csrf, "set_hashtag_state", args)
 
     @app.post("/policy/term")
     def policy_term(
-        indicator: str = Form(...),
-        term: str = Form(...),
-        ambiguous: str = Form(""),
-        csrf: str = Form(""),
-        version: str = Form(""),
+        indicator: str = Form(..., max_length=MAX_NAME),
+        term: str = Form(..., max_length=MAX_NAME),
+        ambiguous: str = Form("", max_length=8),
+        csrf: str = Form("", max_length=100),
+        version: str = Form("", max_length=64),
         sess=Depends(lead),
     ) -> Response:
         args = {"indicator": indicator, "term": term, "ambiguous": bool(ambiguous), "expected_version": version or None}
@@ -389,7 +516,10 @@ def create_app(
     # -- JSON API (bearer tokens) ----------------------------------------------------------------
     @app.get("/api/cases")
     def api_cases(
-        limit: int = 50, category: str | None = None, state: str | None = None, user=Depends(api_user)
+        limit: int = Query(50, ge=1, le=MAX_LIMIT),
+        category: str | None = Query(None, max_length=MAX_NAME),
+        state: str | None = Query(None, max_length=32),
+        user=Depends(api_user),
     ) -> JSONResponse:
         return JSONResponse(
             [
@@ -427,6 +557,8 @@ def create_app(
     def api_decide(case_id: str, body: DecisionIn, user=Depends(api_user)) -> JSONResponse:
         try:
             d = review.decide(case_id, user[0], body.outcome, body.rationale, body.policy_category)
+        except PermissionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
         except ValueError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except KeyError as exc:
@@ -437,6 +569,8 @@ def create_app(
     def api_claim(case_id: str, user=Depends(api_user)) -> JSONResponse:
         try:
             review.claim(case_id, user[0])
+        except KeyError:
+            raise HTTPException(status_code=404, detail="no such case") from None
         except PermissionError as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from None
         return JSONResponse({"case": case_id, "claimed_by": user[0]})
@@ -444,15 +578,9 @@ def create_app(
     @app.post("/api/reveal/{case_id:path}")
     def api_reveal(case_id: str, body: RevealIn, user=Depends(api_user)) -> JSONResponse:
         """The media item's metadata (never shown without this audited call)."""
-        post = None
-        for v in store.case_verdicts(case_id):
-            if v["post_id"] == body.post_id:
-                post = store.post(v["platform"], v["post_id"])
-        media = (post or {}).get("media") or []
-        if not 0 <= body.index < len(media):
-            raise HTTPException(status_code=404, detail="no such media item in this case")
+        item = media_item(case_id, body.post_id, body.index)
         review.audit.append(user[0], "reveal_media", case_id, {"post": body.post_id, "index": body.index, "api": True})
-        return JSONResponse(media[body.index])
+        return JSONResponse(item)
 
     @app.post("/api/bulk-decisions/{case_id:path}")
     def api_bulk(case_id: str, body: DecisionIn, user=Depends(api_user)) -> JSONResponse:
@@ -460,6 +588,8 @@ def create_app(
             raise HTTPException(status_code=403, detail="bulk decisions are for leads")
         try:
             ds = review.bulk_decide(case_id, user[0], body.outcome, body.rationale, body.policy_category)
+        except PermissionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
         except ValueError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except KeyError as exc:

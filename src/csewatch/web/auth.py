@@ -1,74 +1,187 @@
 """Users, sessions and tokens. Passwords are hashed with Argon2; session cookies and API tokens are
-random and stored only as SHA-256 digests; every session carries its own CSRF token; failed logins
-are rate limited per user and address."""
+random and stored only as SHA-256 digests; every session carries its own CSRF token. Failed logins
+are throttled per address and per name; an unknown name costs the same Argon2 verify as a known
+one; concurrent verifies are capped (each takes 64 MiB). Disabling a user or changing a password
+ends their sessions and tokens; tokens expire."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
 from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
-from argon2.exceptions import VerifyMismatchError
-from sqlalchemy import delete, select
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, inspect, select, text, update
 
 from csewatch.store import Store
 from csewatch.store import schema as S
 
 ROLES = ("reviewer", "lead", "admin")
 SESSION_SECONDS = 8 * 3600
+TOKEN_SECONDS = 90 * 86400
 _ph = PasswordHasher()
+_dummy_hash: str | None = None
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Auth:
-    def __init__(self, store: Store, max_failures: int = 5, window_s: float = 900):
-        self.store = store
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+def _dummy() -> str:
+    """A hash to verify against when the name is unknown, so both paths cost the same."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _ph.hash(secrets.token_urlsafe(24))
+    return _dummy_hash
 
+
+class Busy(PermissionError):
+    """Too many password verifies at once: the request may be retried shortly (HTTP 429)."""
+
+
+def _ensure_columns(store: Store) -> None:
+    """Add the nullable columns newer code reads to a database made before them."""
+    insp = inspect(store.engine)
+    wanted = {"users": ("disabled_at",), "api_tokens": ("expires_at",)}
+    with store.engine.begin() as conn:
+        for table, cols in wanted.items():
+            have = {c["name"] for c in insp.get_columns(table)}
+            for col in cols:
+                if col not in have:
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {col} FLOAT"))
+
+
+class Auth:
+    def __init__(
+        self,
+        store: Store,
+        max_failures: int = 5,
+        window_s: float = 900,
+        max_address_failures: int = 20,
+        max_concurrent_verifies: int = 4,
+        verify_wait_s: float = 5.0,
+        token_seconds: float = TOKEN_SECONDS,
+    ):
+        self.store = store
+        self.max_failures = max_failures  # per name, from any address
+        self.max_address_failures = max_address_failures  # per address, over any names (spraying)
+        self.window_s = window_s
+        self.token_seconds = token_seconds
+        self.verify_wait_s = verify_wait_s
+        self._verifies = threading.BoundedSemaphore(max_concurrent_verifies)
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        _ensure_columns(store)
+
+    # -- users -----------------------------------------------------------------------------------
     def add_user(self, name: str, password: str, role: str = "reviewer") -> None:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        if len(password) < 12:
-            raise ValueError("a password needs at least 12 characters")
+        self._check_password(password)
         with self.store.engine.begin() as conn:
             self.store._upsert(
                 conn,
                 S.users,
-                [{"name": name, "role": role, "password_hash": _ph.hash(password), "created_at": time.time()}],
+                [
+                    {
+                        "name": name,
+                        "role": role,
+                        "password_hash": _ph.hash(password),
+                        "created_at": time.time(),
+                        "disabled_at": None,
+                    }
+                ],
                 ("name",),
             )
+            self._end_access(conn, name)
+
+    @staticmethod
+    def _check_password(password: str) -> None:
+        if len(password) < 12:
+            raise ValueError("a password needs at least 12 characters")
+        if len(password) > 1024:
+            raise ValueError("a password has at most 1024 characters")
+
+    def _end_access(self, conn, name: str) -> None:
+        conn.execute(delete(S.sessions).where(S.sessions.c.user == name))
+        conn.execute(delete(S.api_tokens).where(S.api_tokens.c.user == name))
+
+    def _require(self, conn, name: str) -> None:
+        if conn.execute(select(S.users.c.name).where(S.users.c.name == name)).scalar() is None:
+            raise KeyError(f"no user {name!r}")
+
+    def set_password(self, name: str, password: str) -> None:
+        """A new password; the user's sessions and tokens end."""
+        self._check_password(password)
+        with self.store.engine.begin() as conn:
+            self._require(conn, name)
+            conn.execute(update(S.users).where(S.users.c.name == name).values(password_hash=_ph.hash(password)))
+            self._end_access(conn, name)
+
+    def disable(self, name: str, disabled: bool = True) -> None:
+        """Disable (or re-enable) a user; disabling ends their sessions and tokens."""
+        with self.store.engine.begin() as conn:
+            self._require(conn, name)
+            conn.execute(
+                update(S.users).where(S.users.c.name == name).values(disabled_at=time.time() if disabled else None)
+            )
+            if disabled:
+                self._end_access(conn, name)
+
+    def remove(self, name: str) -> None:
+        with self.store.engine.begin() as conn:
+            self._require(conn, name)
+            self._end_access(conn, name)
+            conn.execute(delete(S.users).where(S.users.c.name == name))
 
     def role(self, name: str) -> str | None:
         with self.store.engine.connect() as conn:
-            return conn.execute(select(S.users.c.role).where(S.users.c.name == name)).scalar()
+            return conn.execute(
+                select(S.users.c.role).where(S.users.c.name == name, S.users.c.disabled_at.is_(None))
+            ).scalar()
+
+    # -- logins ----------------------------------------------------------------------------------
+    def _count(self, key: str, limit: int, add: bool = False) -> bool:
+        """Whether ``key`` has reached ``limit`` failures in the window (recording one if ``add``)."""
+        with self._lock:
+            q = self._failures[key]
+            now = time.time()
+            while q and now - q[0] > self.window_s:
+                q.popleft()
+            if add:
+                q.append(now)
+            elif not q:
+                self._failures.pop(key, None)
+            return len(q) >= limit
 
     def rate_limited(self, key: str) -> bool:
-        q = self._failures[key]
-        now = time.time()
-        while q and now - q[0] > self.window_s:
-            q.popleft()
-        return len(q) >= self.max_failures
+        return self._count(key, self.max_failures)
 
     def login(self, name: str, password: str, client: str) -> tuple[str, str] | None:
-        """A new (session token, CSRF token), or None; raises PermissionError when rate limited."""
-        key = f"{client}|{name}"
-        if self.rate_limited(key):
+        """A new (session token, CSRF token), or None; raises PermissionError when throttled
+        (``Busy`` when too many verifies are running)."""
+        by_name, by_addr = f"name|{name}", f"addr|{client}"
+        if self._count(by_name, self.max_failures) or self._count(by_addr, self.max_address_failures):
             raise PermissionError("too many failed logins; try again later")
         with self.store.engine.connect() as conn:
-            stored = conn.execute(select(S.users.c.password_hash).where(S.users.c.name == name)).scalar()
+            row = conn.execute(
+                select(S.users.c.password_hash, S.users.c.disabled_at).where(S.users.c.name == name)
+            ).first()
+        if not self._verifies.acquire(timeout=self.verify_wait_s):
+            raise Busy("the server is busy; try again shortly")
         try:
-            ok = stored is not None and _ph.verify(stored, password)
-        except VerifyMismatchError:
-            ok = False
+            try:
+                ok = _ph.verify(row[0] if row else _dummy(), password) and row is not None and row[1] is None
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                ok = False
+        finally:
+            self._verifies.release()
         if not ok:
-            self._failures[key].append(time.time())
+            self._count(by_name, self.max_failures, add=True)
+            self._count(by_addr, self.max_address_failures, add=True)
             return None
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self.store.engine.begin() as conn:
@@ -81,15 +194,15 @@ class Auth:
         return token, csrf
 
     def session(self, token: str | None) -> tuple[str, str, str] | None:
-        """(user, role, csrf) of a live session."""
-        if not token:
+        """(user, role, csrf) of a live session of an enabled user."""
+        if not token or len(token) > 200:
             return None
         s, u = S.sessions, S.users
         with self.store.engine.connect() as conn:
             row = conn.execute(
                 select(s.c.user, u.c.role, s.c.csrf)
                 .select_from(s.join(u, u.c.name == s.c.user))
-                .where(s.c.token_hash == _digest(token), s.c.expires_at > time.time())
+                .where(s.c.token_hash == _digest(token), s.c.expires_at > time.time(), u.c.disabled_at.is_(None))
             ).first()
         return (row[0], row[1], row[2]) if row else None
 
@@ -97,22 +210,57 @@ class Auth:
         with self.store.engine.begin() as conn:
             conn.execute(delete(S.sessions).where(S.sessions.c.token_hash == _digest(token)))
 
-    def new_api_token(self, name: str) -> str:
+    # -- API tokens ------------------------------------------------------------------------------
+    def new_api_token(self, name: str, seconds: float | None = None) -> str:
+        """A new token for an enabled user, valid ``seconds`` (default ``token_seconds``)."""
         if self.role(name) is None:
             raise KeyError(f"no user {name!r}")
         token = "cw_" + secrets.token_urlsafe(32)
+        now = time.time()
+        life = self.token_seconds if seconds is None else seconds
         with self.store.engine.begin() as conn:
-            conn.execute(S.api_tokens.insert().values(token_hash=_digest(token), user=name, created_at=time.time()))
+            row = {"token_hash": _digest(token), "user": name, "created_at": now, "expires_at": now + life}
+            conn.execute(S.api_tokens.insert().values(**row))
         return token
 
+    def tokens(self, name: str | None = None) -> list[dict]:
+        """Tokens as (id: the first 12 hex digits of the digest, user, created_at, expires_at)."""
+        t = S.api_tokens
+        q = select(t.c.token_hash, t.c.user, t.c.created_at, t.c.expires_at).order_by(t.c.created_at)
+        if name:
+            q = q.where(t.c.user == name)
+        with self.store.engine.connect() as conn:
+            return [
+                {
+                    "id": h[:12],
+                    "user": u,
+                    "created_at": c,
+                    "expires_at": e if e is not None else c + self.token_seconds,
+                }
+                for h, u, c, e in conn.execute(q)
+            ]
+
+    def revoke_token(self, token_id: str) -> int:
+        """Revoke the token(s) whose id is ``token_id`` (at least 8 hex digits); the number revoked."""
+        token_id = token_id.lower()
+        if len(token_id) < 8 or any(ch not in "0123456789abcdef" for ch in token_id):
+            raise ValueError("a token id is at least 8 hex digits (see `csewatch user tokens`)")
+        t = S.api_tokens
+        with self.store.engine.begin() as conn:
+            return conn.execute(delete(t).where(t.c.token_hash.like(token_id + "%"))).rowcount
+
     def api_user(self, token: str | None) -> tuple[str, str] | None:
-        if not token:
+        if not token or len(token) > 200:
             return None
         t, u = S.api_tokens, S.users
+        now = time.time()
         with self.store.engine.connect() as conn:
             row = conn.execute(
-                select(t.c.user, u.c.role)
+                select(t.c.user, u.c.role, t.c.created_at, t.c.expires_at)
                 .select_from(t.join(u, u.c.name == t.c.user))
-                .where(t.c.token_hash == _digest(token))
+                .where(t.c.token_hash == _digest(token), u.c.disabled_at.is_(None))
             ).first()
-        return (row[0], row[1]) if row else None
+        if row is None:
+            return None
+        expires = row[3] if row[3] is not None else row[2] + self.token_seconds
+        return (row[0], row[1]) if expires > now else None
