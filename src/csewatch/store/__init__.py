@@ -52,6 +52,10 @@ def normalize_url(db: str | None) -> str:
     return db
 
 
+def _like_escape(value: str) -> str:
+    """``value`` for a LIKE pattern with escape='\\': '%' and '_' match only themselves."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
 class StoreMissing(FileNotFoundError):
     """A SQLite database that does not exist, opened by something that must not create it."""
 
@@ -406,7 +410,7 @@ class Store:
             tagged = (
                 select(cp.c.case_id)
                 .join(p, (p.c.platform == cp.c.platform) & (p.c.id == cp.c.post_id))
-                .where(func.lower(func.cast(p.c.hashtags, String)).like(f'%"{tag}"%'))
+                .where(func.lower(func.cast(p.c.hashtags, String)).like(f'%"{_like_escape(tag)}"%', escape="\\"))
             )
             q = q.where(((t.c.subject_type == "hashtag") & (t.c.subject_id == tag)) | t.c.id.in_(tagged))
         q = q.order_by(t.c.priority.desc(), t.c.id).limit(limit)
