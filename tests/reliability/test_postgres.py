@@ -1,9 +1,9 @@
 """The PostgreSQL side of the audit chain and the scan lock; runs only when CSEWATCH_TEST_PG_URL names a
-scratch database (e.g. postgresql+psycopg://postgres@/scratch?host=/tmp&port=5432), skipped otherwise."""
+scratch database (e.g. postgresql+psycopg://postgres@/scratch?host=/tmp&port=5432; .ci/run starts one),
+skipped otherwise. Each test gets a schema of its own (the ``pg_url`` fixture), dropped afterwards."""
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
@@ -12,17 +12,10 @@ from sqlalchemy import text
 from csewatch.review.audit import AuditLog
 from csewatch.store import Store, StoreBusy
 
-PG_URL = os.environ.get("CSEWATCH_TEST_PG_URL")
-pytestmark = pytest.mark.skipif(not PG_URL, reason="set CSEWATCH_TEST_PG_URL to a scratch PostgreSQL database")
-
 
 @pytest.fixture()
-def store():
-    s = Store(PG_URL)
-    with s.engine.begin() as conn:  # a scratch database: start from an empty log
-        conn.exec_driver_sql("DROP TABLE IF EXISTS audit_log CASCADE")
-    s.close()
-    s = Store(PG_URL)
+def store(pg_url):
+    s = Store(pg_url)  # an empty schema: an empty log
     yield s
     s.close()
 
@@ -53,10 +46,10 @@ def test_pg_concurrent_appends_and_append_only(store, tmp_path):
                 conn.execute(text(stmt))
 
 
-def test_pg_one_scanner(store):
+def test_pg_one_scanner(store, pg_url):
     with store.scan_lock():
         with pytest.raises(StoreBusy, match="another scan"):
-            with Store(PG_URL).scan_lock():
+            with Store(pg_url).scan_lock():
                 pass
-    with Store(PG_URL).scan_lock():  # released
+    with Store(pg_url).scan_lock():  # released
         pass
