@@ -7,6 +7,8 @@ suspended accounts its blocking keys and follows point to, with ``csewatch.graph
 the best candidate becomes a ``ban_evasion_link`` signal on the account when it clears the pack's
 score and beats the runner-up by the margin. The account is checked again on later posts (up to the
 pack's ``checks``) while evidence accumulates; once linked, each of its posts carries the link.
+Re-scans are idempotent: the posts checked are remembered by id and the link by the time of the
+linking post, so a post seen again gets what it got the first time, not a new link drawn with hindsight.
 
 Everything the watch remembers lives in ``StreamState`` namespaces (persisted with each batch), and
 follow edges come from the store for committed batches, so a resumed scan draws the same links.
@@ -49,6 +51,29 @@ _CAP_BLOCK = 50  # suspended accounts kept per blocking key / per followed accou
 _CAP_NAMES = 20  # accounts counted per handle stem or display name (the commonness discount)
 _CAP_LINKS = 10  # invite links remembered per account
 _CAP_FOLLOWS = 2000  # follows kept with a suspended account's profile
+
+_CAP_CHECKED = 64  # post ids remembered per account as checked (a re-scan does not check them again)
+
+
+class _Seen:
+    """One account's ``evasion_seen`` record: [checks done, predecessor, score, explanation, announced,
+    first post time, mentioned handles, time of the linking post, post ids checked, announcement time].
+    Records written before the last three fields existed read as None / empty."""
+
+    __slots__ = ("n", "pred", "score", "explanation", "announced", "first_post", "mentioned", "link_at")
+    __slots__ += ("checked", "announced_at")
+
+    def __init__(self, rec: list | None):
+        r = list(rec or []) + [None] * (10 - len(rec or []))
+        self.n = r[0] or 0
+        self.pred, self.score, self.explanation = r[1] or "", r[2] or 0.0, r[3] or ""
+        self.announced, self.first_post, self.mentioned = bool(r[4]), r[5], r[6] or ()
+        self.link_at, self.checked, self.announced_at = r[7], set(r[8] or ()), r[9]
+
+    @property
+    def linked(self) -> bool:
+        return bool(self.pred)
+
 
 FollowLoader = Callable[[str, list[str]], dict[str, set[str]]]  # (platform, ids) -> id -> followed ids
 
@@ -161,26 +186,40 @@ class EvasionWatch:
         if indicators & _LINK_INDICATORS:
             self._remember_links(p, key, state)
         seen = state.evasion_seen.get(key)
-        if seen and seen[1]:  # linked already: every post of the account carries the link
-            return [self._signal(p, seen[1], seen[2], seen[3])]
-        # an announcement counts when the post also carries what makes it an advert's, as in the rules
-        announced = bool("evasion" in indicators and indicators & _ANNOUNCE_WITH) or bool(seen and seen[4])
+        rec = _Seen(seen)
+        if rec.linked:  # linked already: every post of the account from the linking one on carries the link
+            if rec.link_at is None or post.created_at >= rec.link_at:
+                return [self._signal(p, rec.pred, rec.score, rec.explanation)]
+            return []  # a post from before the link (a re-scan seeing it again): as it was the first time
+        if post.id in rec.checked:
+            return []  # checked already, not linked then: a re-scan must not check it again with hindsight
+        # an announcement counts when the post also carries what makes it an advert's, as in the rules;
+        # a remembered one counts from the announcing post on, not for posts before it seen again
+        announces = bool("evasion" in indicators and indicators & _ANNOUNCE_WITH)
+        announced = announces or (rec.announced and (rec.announced_at is None or post.created_at >= rec.announced_at))
         young = acc.created_at is not None and post.created_at - acc.created_at <= self.window_s
         if not (young or announced):
             return []
-        n = seen[0] if seen else 0
-        first_post = seen[5] if seen else post.created_at
-        mentioned = {*(seen[6] if seen else ()), *(m.lower().rstrip(".") for m in _MENTION.findall(post.text))}
+        announced_at = rec.announced_at
+        if announces:
+            announced_at = post.created_at if announced_at is None else min(announced_at, post.created_at)
+        n = rec.n
+        first_post = rec.first_post if seen else post.created_at
+        mentioned = {*rec.mentioned, *(m.lower().rstrip(".") for m in _MENTION.findall(post.text))}
         mentioned_list = sorted(mentioned)[:10]
+        checked = [*rec.checked, post.id][-_CAP_CHECKED:]
         if n >= self.checks or not state.evasion_meta.get("n_suspended", 0):
-            if not seen:  # remember when the account was first seen posting (the timing feature)
-                state.evasion_seen.set(key, [0, "", 0.0, "", announced, first_post, mentioned_list])
+            if n < self.checks:  # remember the post (and, first, when the account was first seen posting)
+                rec_now = [n, "", 0.0, "", rec.announced or announces, first_post, mentioned_list, None, checked]
+                state.evasion_seen.set(key, [*rec_now, announced_at])
             return []
         new = self._profile(acc, key, state, announced)
         new.first_post_at, new.mentioned = first_post, set(mentioned_list)
         best = self._best(new, key, acc.platform, state)
         pred, score, explanation = best if best is not None else ("", 0.0, "")
-        state.evasion_seen.set(key, [n + 1, pred, score, explanation, announced, first_post, mentioned_list])
+        link_at = post.created_at if best is not None else None
+        rec_now = [n + 1, pred, score, explanation, rec.announced or announces, first_post, mentioned_list, link_at]
+        state.evasion_seen.set(key, [*rec_now, checked, announced_at])
         return [self._signal(p, pred, score, explanation)] if best is not None else []
 
     def _remember_links(self, p: Prepared, key: str, state: StreamState) -> None:
