@@ -120,3 +120,29 @@ def test_scan_lock_is_exclusive(db_url):
                 pass
     with Store(db_url).scan_lock():  # released
         pass
+
+
+def test_web_pages_api_and_queue_filters(scanned, policy):
+    auth = Auth(scanned)
+    auth.add_user("lead1", PASSWORD, "lead")
+    client = TestClient(create_app(scanned, policy, []))
+    h = {"Authorization": f"Bearer {auth.new_api_token('lead1')}"}
+    cases = client.get("/api/cases", headers=h)
+    assert cases.status_code == 200, cases.text
+    ids = {c["id"] for c in cases.json()}
+    assert "native:account:seller" in ids
+    assert client.get("/api/cases/native:account:seller", headers=h).status_code == 200
+    r = client.post(
+        "/api/decisions/native:account:seller",
+        headers=h,
+        json={"outcome": "violating", "rationale": "advert with price and invite link"},
+    )
+    assert r.status_code == 200, r.text
+    assert scanned.case("native:account:seller").state == "actioned"
+    assert client.get("/api/precision", headers=h).status_code == 200
+    assert [c.id for c in scanned.top_cases(detector="lexicon")] == ["native:account:seller"]
+    assert scanned.top_cases(state="open", category="no_such_category") == []
+    r = client.post("/login", data={"name": "lead1", "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303
+    for path in ("/", "/dashboard", "/cases/native:account:seller"):
+        assert client.get(path).status_code == 200, path
