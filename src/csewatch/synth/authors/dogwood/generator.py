@@ -45,8 +45,10 @@ _URL = re.compile(r"https?://\S+")
 def _load() -> dict[str, Any]:
     base = resources.files("csewatch.synth.authors.dogwood").joinpath("vocab")
     out: dict[str, Any] = {}
-    for name in ("slots", "adverts", "formats", "threads", "negatives", "ordinary", "profiles", "obfuscation"):
+    for name in ("slots", "compose", "adverts", "formats", "threads", "negatives", "ordinary", "profiles",
+                 "obfuscation"):
         out[name] = yaml.safe_load(base.joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
+    out["slots"].update(out.pop("compose"))
     return out
 
 
@@ -56,6 +58,14 @@ class _Ctx:
     link_style: str = "none"
     urls: list[str] = field(default_factory=list)
     old: str = ""
+    routes: list[str] = field(default_factory=list)
+
+    def route(self) -> str:
+        """The link style the text actually carries: its contact route, else a dm/bio pointer, else none."""
+        for style in self.routes:
+            if style not in ("dm", "bio", "none"):
+                return style
+        return self.routes[0] if self.routes else "none"
 
 
 @dataclass
@@ -169,6 +179,8 @@ class _Author:
             return self._rand_id()
         if name == "old":
             return ctx.old or self._rand_id()
+        if name in ("dm", "bio"):
+            ctx.routes.append(name)
         if name == "url":
             return self._benign_url(arg or "shop", ctx)
         if name == "grade":
@@ -209,6 +221,7 @@ class _Author:
     def _contact(self, ctx: _Ctx, lang: str) -> str:
         r, f = self.rng, self.v["formats"]
         style = ctx.link_style
+        ctx.routes.append(style)
         lead = r.choice(f["contact_lead"])
         if style == "dm":
             return self._fill("dm", None, ctx, 5)
@@ -460,10 +473,10 @@ class _Author:
         th = self.v["threads"]
         ctx_left = n_ctx
         for i in range(n_root):
-            kind = r.choices(["parent", "school", "team"], [0.6, 0.2, 0.2])[0]
+            kind = r.choices(["parent", "composed", "school", "team"], [0.3, 0.35, 0.15, 0.2])[0]
             lg = self._lang(False)
             owner = self._new_account("benign", lg, self._t(-900 * 86_400, -86_400),
-                                      bio=self._bio(f"{kind}_bio", lg))
+                                      bio=self._bio(f"{kind.replace('composed', 'parent')}_bio", lg))
             tpl, used = self._lang_pick(th["child_root"][kind], lg)
             t = self._t(0, SPAN - 86_400)
             root = self._post(owner, t, self._noise(self._expand(tpl, _Ctx(used))), "thread_root_innocent",
@@ -479,7 +492,7 @@ class _Author:
                 lang = c.lang if r.random() < 0.5 else used
                 tpl, lang = self._lang_pick(th["context"][sub], lang)
                 ctx = _Ctx(lang, link_style="dm")
-                text, obf = self._finish(self._expand(tpl, ctx), r.random() < 0.25)
+                text, obf = self._finish(self._expand(tpl, ctx), r.random() < 0.35)
                 t += r.randint(30, 5400)
                 if sub == "quote_photo":
                     self._post(c, t, text, "context_reply", "context", sub, lang, obf, "none", quote_of=root)
@@ -494,8 +507,10 @@ class _Author:
                                    "dst": owner.id, "created_at": t})
             for _ in range(r.randint(1, 4)):
                 a = self._same(benign, owner.platform)
-                tpl, lang = self._lang_pick(th["benign_reply"], used if r.random() < 0.8 else a.lang)
-                self._post(a, t + r.randint(60, 20_000), self._mention(self._noise(tpl), owner), "benign_reply",
+                table = th["benign_reply_composed" if r.random() < 0.5 else "benign_reply"]
+                tpl, lang = self._lang_pick(table, used if r.random() < 0.8 else a.lang)
+                text = self._expand(tpl, _Ctx(lang)).replace(S_OPEN, "").replace(S_CLOSE, "")
+                self._post(a, t + r.randint(60, 20_000), self._mention(self._noise(text), owner), "benign_reply",
                            "child_photo_benign", "family_friend", lang, reply_to=root)
 
         # non-human photo threads (harmless age questions)
@@ -534,7 +549,7 @@ class _Author:
                 text += r.choice(["", " " + self._code(4), " " + r.choice(["🔥", "✅", "💯", "⚡", "🆕"]),
                                   " #" + r.choice(self.stream_tags)])
                 t += r.randint(3, 240)
-                self._post(bot, t, text, "advert", "bot_flood", "near_duplicate", used, obf, ctx.link_style,
+                self._post(bot, t, text, "advert", "bot_flood", "near_duplicate", used, obf, ctx.route(),
                            ctx.urls)
                 adv_left -= 1
         # bio-only advertisers
@@ -547,7 +562,7 @@ class _Author:
                     ctx.link_style = "bio"
                 text, obf, used = self.advert_text("bio_only", lg, ctx)
                 self._post(acct, max(acct.created_at + 60, self._t()), text, "advert", "bio_only", "post_pointer",
-                           used, obf, ctx.link_style, ctx.urls, media=r.random() < 0.3)
+                           used, obf, ctx.route(), ctx.urls, media=r.random() < 0.3)
                 adv_left -= 1
         # evasion: predecessor adverts, suspension, new account
         eva_left = n_eva
@@ -560,7 +575,7 @@ class _Author:
                 ctx = self._ctx(lg)
                 text, obf, used = self.advert_text(fam, lg, ctx)
                 t += r.randint(60, 7200)
-                self._post(old, t, text, "advert", fam, "pre_suspension", used, obf, ctx.link_style, ctx.urls)
+                self._post(old, t, text, "advert", fam, "pre_suspension", used, obf, ctx.route(), ctx.urls)
                 adv_left -= 1
             ts = t + r.randint(600, 86_400)
             self._emit(ts, {"type": "account", "id": old.id, "platform": old.platform, "status": "suspended",
@@ -577,9 +592,9 @@ class _Author:
                 tpl, used = self._lang_pick(th["evasion"][sub], lg)
                 ctx = self._ctx(used)
                 ctx.old = raw
-                text, obf = self._finish(self._expand(tpl, ctx), r.random() < 0.3)
+                text, obf = self._finish(self._expand(tpl, ctx), r.random() < 0.35)
                 t2 += r.randint(60, 10_000)
-                self._post(new, t2, text, "evasion_announcement", "evasion", sub, used, obf, ctx.link_style,
+                self._post(new, t2, text, "evasion_announcement", "evasion", sub, used, obf, ctx.route(),
                            ctx.urls)
                 eva_left -= 1
         # general advertisers, with placement variants
@@ -595,21 +610,21 @@ class _Author:
             t = max(acct.created_at + 60, self._t())
             place = r.choices(["plain", "reply", "quote", "repost", "community"], [0.7, 0.1, 0.06, 0.04, 0.1])[0]
             if place == "plain":
-                self._post(acct, t, text, "advert", fam, "plain", used, obf, ctx.link_style, ctx.urls,
+                self._post(acct, t, text, "advert", fam, "plain", used, obf, ctx.route(), ctx.urls,
                            media=r.random() < 0.15)
             elif place in ("reply", "quote"):
                 pa, pp = r.choice(pop_posts)
                 t = max(t, pp["created_at"] + 30)
                 if place == "reply" and pa.platform == acct.platform:
                     self._post(acct, t, self._mention(text, pa), "advert", "reply", fam, used, obf,
-                               ctx.link_style, ctx.urls, reply_to=pp)
+                               ctx.route(), ctx.urls, reply_to=pp)
                 elif pa.platform == acct.platform:
-                    self._post(acct, t, text, "advert", "quote", fam, used, obf, ctx.link_style, ctx.urls,
+                    self._post(acct, t, text, "advert", "quote", fam, used, obf, ctx.route(), ctx.urls,
                                quote_of=pp)
                 else:
-                    self._post(acct, t, text, "advert", fam, "plain", used, obf, ctx.link_style, ctx.urls)
+                    self._post(acct, t, text, "advert", fam, "plain", used, obf, ctx.route(), ctx.urls)
             elif place == "repost":
-                orig = self._post(acct, t, text, "advert", fam, "plain", used, obf, ctx.link_style, ctx.urls)
+                orig = self._post(acct, t, text, "advert", fam, "plain", used, obf, ctx.route(), ctx.urls)
                 adv_left -= 1
                 if adv_left <= 0:
                     break
@@ -621,9 +636,9 @@ class _Author:
                     ql, _ = self._lang_pick(self.v["adverts"]["quote_lines"], used)
                     rt = self._finish(self._expand(ql, self._ctx(used)), False)[0]
                 self._post(reposter, max(t + r.randint(20, 3600), reposter.created_at + 60), rt, "advert",
-                           "repost", fam, used, obf, ctx.link_style, ctx.urls, repost_of=orig)
+                           "repost", fam, used, obf, ctx.route(), ctx.urls, repost_of=orig)
             else:
-                self._post(acct, t, text, "advert", "community", fam, used, obf, ctx.link_style, ctx.urls,
+                self._post(acct, t, text, "advert", "community", fam, used, obf, ctx.route(), ctx.urls,
                            group_id=r.choice(self.groups[acct.platform]))
             adv_left -= 1
             if r.random() < 0.2:
@@ -649,9 +664,11 @@ class _Author:
             tpl, used = self._lang_pick(neg[fam][sub], a.lang if r.random() < 0.7 else self._lang(False))
             ctx = _Ctx(used)
             text, obf = self._finish(self._expand(tpl, ctx), r.random() < 0.1)
-            group = r.choice(self.groups[a.platform]) if fam in ("file_sharing_legit", "trading_cards",
-                                                                    "parenting_safety") and r.random() < 0.4 else None
-            self._post(a, self._t(), text, "hard_negative", fam, sub, used, obf,
+            label_fam = {"csam_news": "csam_news_advocacy", "file_sharing": "file_sharing_legit"}.get(
+                fam.removesuffix("_composed"), fam.removesuffix("_composed"))
+            group = r.choice(self.groups[a.platform]) if label_fam in (
+                "file_sharing_legit", "trading_cards", "parenting_safety") and r.random() < 0.4 else None
+            self._post(a, self._t(), text, "hard_negative", label_fam, sub, used, obf,
                        "full_url" if ctx.urls else "none", ctx.urls,
                        media=fam in ("kids_items_sale", "trading_cards", "food_deal", "lolita_fashion")
                        and r.random() < 0.5, group_id=group)
@@ -660,7 +677,9 @@ class _Author:
         # ordinary posts fill the rest
         while len(self.labels) < posts:
             a = r.choice(benign)
-            tpl, used = self._lang_pick(self.v["ordinary"]["posts"], a.lang)
+            table = self.v["ordinary"]["composed" if r.random() < 0.6 else "posts"]
+            tpl, used = self._lang_pick(table, a.lang)
+            tpl = self._expand(tpl, _Ctx(used)).replace(S_OPEN, "").replace(S_CLOSE, "")
             if r.random() < 0.15 and len(self.labels) > 0:
                 pa, pp = r.choice(pop_posts)
                 if pa.platform == a.platform:
