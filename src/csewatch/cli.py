@@ -55,13 +55,77 @@ def _existing_db(ctx: typer.Context, value: str) -> str:
 
 
 DbOpt = typer.Option(
-    "csewatch.db", "--db", help="SQLite path or database URL (postgresql+psycopg://...)", callback=_existing_db
+    "csewatch.db",
+    "--db",
+    help="SQLite path or database URL (postgresql+psycopg://...)",
+    callback=_existing_db,
+    envvar="CSEWATCH_DB",
 )
-ScanDbOpt = typer.Option("csewatch.db", "--db", help="SQLite path (created when missing) or database URL")
+ScanDbOpt = typer.Option(
+    "csewatch.db", "--db", help="SQLite path (created when missing) or database URL", envvar="CSEWATCH_DB"
+)
 CreateOpt = typer.Option(False, "--create", is_eager=True, help="Create the database when it does not exist")
-PolicyOpt = typer.Option(None, "--policy", help="Policy pack directory (default: the bundled pack)")
+PolicyOpt = typer.Option(
+    None, "--policy", help="Policy pack directory (default: the bundled pack)", envvar="CSEWATCH_POLICY"
+)
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables")
-QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bars")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bars", envvar="CSEWATCH_QUIET")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"csewatch {version('csewatch')}")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+            print("csewatch (version unknown: not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    _version_flag: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit"
+    ),
+) -> None:
+    """Child-safety detection and response engine."""
+
+
+class _Steps:
+    """A rich progress bar over the named steps of a long job (graph jobs, graph evaluation), on stderr
+    with the elapsed time of the whole; hidden by --quiet and never shown with --json."""
+
+    def __init__(self, total: int, quiet: bool, title: str = ""):
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=quiet,
+        )
+        self.title = title
+        self.total = total
+        self.task: TaskID | None = None
+        self._started = False
+
+    def __enter__(self) -> _Steps:
+        self.progress.__enter__()
+        self.task = self.progress.add_task(self.title, total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def step(self, description: str) -> None:
+        """Start the named step (the one before it is done)."""
+        assert self.task is not None
+        if self._started:
+            self.progress.advance(self.task)
+        self._started = True
+        self.progress.update(self.task, description=f"{self.title}: {description}" if self.title else description)
 
 
 def _policy(path: Path | None):
@@ -352,7 +416,11 @@ def eval_cmd(
         None, "--labels", exists=True, help="labels.jsonl of csewatch synth or of an author (csewatch.synth.authors)"
     ),
     db: str = typer.Option(
-        "csewatch.db", "--db", help="SQLite path or database URL (postgresql+psycopg://...)", callback=_eval_db
+        "csewatch.db",
+        "--db",
+        help="SQLite path or database URL (postgresql+psycopg://...)",
+        callback=_eval_db,
+        envvar="CSEWATCH_DB",
     ),
     worst: int = typer.Option(5, "--worst"),
     graph_labels: Path | None = typer.Option(
@@ -373,6 +441,7 @@ def eval_cmd(
     min_n: int = typer.Option(20, "--min-n", min=1, help="With --leave-one-family-out: smallest family measured"),
     policy: Path | None = PolicyOpt,
     as_json: bool = JsonOpt,
+    quiet: bool = QuietOpt,
 ) -> None:
     """Precision, recall and F1 of the scanned store against labels, with the worst errors, and recall per
     family, language and obfuscation where the labels carry them; or, with --leave-one-family-out, the
@@ -396,7 +465,7 @@ def eval_cmd(
     except ValueError as exc:  # a labels file of neither format
         err.print(f"[red]labels:[/red] {exc}")
         raise typer.Exit(2) from None
-    graph = _evaluate_graph(store, graph_labels) if graph_labels else None
+    graph = _evaluate_graph(store, graph_labels, quiet or as_json) if graph_labels else None
     if as_json:
         print(json.dumps({**report.to_dict(), **({"graph": graph} if graph else {})}, default=str))
         return
@@ -411,7 +480,7 @@ def eval_cmd(
         console.print(t)
 
 
-def _evaluate_graph(store: Store, path: Path) -> dict:
+def _evaluate_graph(store: Store, path: Path, quiet: bool = True) -> dict:
     from csewatch.graph.build import build_graph
     from csewatch.graph.clusters import cofollow_clusters
     from csewatch.graph.discovery import discover
@@ -429,15 +498,23 @@ def _evaluate_graph(store: Store, path: Path) -> dict:
 
     pol = _policy(None)
     labels = read_graph_labels(path)
-    g = build_graph(store, pol)
-    disc, _proposals = discover(store, pol)
-    return {
-        "evasion_in_scan": stream_evasion_metrics(stream_evasion_links(store), labels),
-        "evasion": evasion_metrics(link_evaders(store, pol, g), labels, suspended_accounts(store)),
-        "expansion": expansion_metrics(expand(g, default_seeds(store), top=50), labels),
-        "clusters": cluster_metrics(cofollow_clusters(g), g, labels),
-        "discovery": discovery_metrics(disc, labels),
-    }
+    out: dict = {}
+    with _Steps(7, quiet, "eval --graph-labels") as steps:
+        steps.step("building the account graph")
+        g = build_graph(store, pol)
+        steps.step("hashtag discovery")
+        disc, _proposals = discover(store, pol)
+        steps.step("evasion links drawn in the scan")
+        out["evasion_in_scan"] = stream_evasion_metrics(stream_evasion_links(store), labels)
+        steps.step("ban-evasion linking")
+        out["evasion"] = evasion_metrics(link_evaders(store, pol, g), labels, suspended_accounts(store))
+        steps.step("expansion from seeds")
+        out["expansion"] = expansion_metrics(expand(g, default_seeds(store), top=50), labels)
+        steps.step("co-follow clusters")
+        out["clusters"] = cluster_metrics(cofollow_clusters(g), g, labels)
+        steps.step("scoring")
+        out["discovery"] = discovery_metrics(disc, labels)
+    return out
 
 
 def _evaluate(store: Store, labels: Path, worst: int):
@@ -763,14 +840,19 @@ graph_app = typer.Typer(no_args_is_help=True, help="Graph jobs over the stored s
 app.add_typer(graph_app, name="graph")
 
 
-def _graph(db: str, policy_dir: Path | None):
+def _graph(db: str, policy_dir: Path | None, steps: _Steps | None = None, quiet: bool = False):
     from csewatch.graph.build import build_graph
 
     policy = _policy(policy_dir)
     store = Store(db, policy.version)
-    with err.status("building the account graph"):
+    if steps is not None:
+        steps.step("building the account graph")
         g = build_graph(store, policy)
-    err.print(f"graph: {g.graph.vcount():,} accounts, {g.graph.ecount():,} weighted links")
+    else:
+        with err.status("building the account graph"):
+            g = build_graph(store, policy)
+    if not quiet:
+        err.print(f"graph: {g.graph.vcount():,} accounts, {g.graph.ecount():,} weighted links")
     return policy, store, g
 
 
@@ -783,16 +865,20 @@ def graph_evasion(
     save: bool = typer.Option(True, "--save/--no-save", help="Write links as signals and cases"),
     limit: int = typer.Option(20, "-n"),
     as_json: bool = JsonOpt,
+    quiet: bool = QuietOpt,
 ) -> None:
     """Link new accounts to the suspended accounts they most likely replace, with every piece of evidence."""
     from csewatch.graph.evasion import link_evaders
     from csewatch.graph.findings import save_evasion
     from csewatch.triage import Triage
 
-    pol, store, g = _graph(db, policy)
-    links = link_evaders(store, pol, g, threshold=threshold)
-    if save:
-        save_evasion(store, Triage(pol), links)
+    with _Steps(3 if save else 2, quiet or as_json, "graph evasion") as steps:
+        pol, store, g = _graph(db, policy, steps, quiet or as_json)
+        steps.step("linking new accounts to suspended ones")
+        links = link_evaders(store, pol, g, threshold=threshold)
+        if save:
+            steps.step("writing signals and cases")
+            save_evasion(store, Triage(pol), links)
     doc: dict = {
         "links": [
             {"account": x.account, "predecessor": x.predecessor, "score": x.score, "evidence": x.evidence}
@@ -826,16 +912,21 @@ def graph_clusters(
     labels: Path | None = typer.Option(None, "--labels", help="graph_labels.jsonl from csewatch synth"),
     save: bool = typer.Option(True, "--save/--no-save", help="Cases for clusters with flagged members"),
     as_json: bool = JsonOpt,
+    quiet: bool = QuietOpt,
 ) -> None:
     """Co-follow clusters (MinHash LSH + exact Jaccard) and the Leiden community count."""
     from csewatch.graph.clusters import cofollow_clusters, leiden_communities
     from csewatch.graph.findings import save_clusters
     from csewatch.triage import Triage
 
-    pol, store, g = _graph(db, policy)
-    clusters = cofollow_clusters(g, threshold=threshold, min_size=min_size)
-    n_cases = save_clusters(store, Triage(pol), g, clusters) if save else 0
-    communities = len(set(leiden_communities(g))) if g.graph.ecount() else 0
+    with _Steps(4, quiet or as_json, "graph clusters") as steps:
+        pol, store, g = _graph(db, policy, steps, quiet or as_json)
+        steps.step("co-follow clusters")
+        clusters = cofollow_clusters(g, threshold=threshold, min_size=min_size)
+        steps.step("writing cluster cases" if save else "(not saving)")
+        n_cases = save_clusters(store, Triage(pol), g, clusters) if save else 0
+        steps.step("Leiden communities")
+        communities = len(set(leiden_communities(g))) if g.graph.ecount() else 0
     doc: dict = {
         "clusters": [
             {
