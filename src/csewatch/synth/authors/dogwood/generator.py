@@ -379,6 +379,11 @@ class _Author:
               reply_to: dict | None = None, quote_of: dict | None = None, repost_of: dict | None = None,
               group_id: str | None = None) -> dict:
         pid = self._post_id(acct.platform)
+        if acct.platform == "mastodon" and repost_of is None and reply_to is None and label != "context_reply" \
+                and not text.lower().startswith("cw"):
+            harmful = label in ("advert", "evasion_announcement")
+            if self.rng.random() < (0.15 if harmful else 0.06):
+                text = self.rng.choice(self.v["slots"]["cw_harm" if harmful else "cw_benign"]) + "\n\n" + text
         obj: dict[str, Any] = {"type": "post", "id": pid, "platform": acct.platform, "author_id": acct.id,
                                "text": text, "created_at": int(t)}
         tags = []
@@ -638,6 +643,10 @@ class _Author:
                 self._post(reposter, max(t + r.randint(20, 3600), reposter.created_at + 60), rt, "advert",
                            "repost", fam, used, obf, ctx.route(), ctx.urls, repost_of=orig)
             else:
+                if r.random() < 0.5:
+                    fam = "community_long"
+                    ctx = self._ctx(lg)
+                    text, obf, used = self.advert_text(fam, lg, ctx)
                 self._post(acct, t, text, "advert", "community", fam, used, obf, ctx.route(), ctx.urls,
                            group_id=r.choice(self.groups[acct.platform]))
             adv_left -= 1
@@ -668,6 +677,8 @@ class _Author:
                 fam.removesuffix("_composed"), fam.removesuffix("_composed"))
             group = r.choice(self.groups[a.platform]) if label_fam in (
                 "file_sharing_legit", "trading_cards", "parenting_safety") and r.random() < 0.4 else None
+            if label_fam == "forum_long":
+                group = r.choice(self.groups[a.platform])
             self._post(a, self._t(), text, "hard_negative", label_fam, sub, used, obf,
                        "full_url" if ctx.urls else "none", ctx.urls,
                        media=fam in ("kids_items_sale", "trading_cards", "food_deal", "lolita_fashion")
