@@ -66,6 +66,10 @@ def test_graph_jobs_show_their_steps_unless_quiet_or_json(monkeypatch, store_db,
     for job, first_steps in (
         ("evasion", ["building the account graph", "linking new accounts to suspended ones"]),
         ("clusters", ["building the account graph", "co-follow clusters"]),
+        ("expand", ["building the account graph", "personalized PageRank from the seeds"]),
+        ("bursts", ["posting rates and hashtag volumes", "writing hashtag cases"]),
+        ("coordination", ["same text, link or media in the window", "flagged accounts"]),
+        ("hashtags", ["hashtag co-occurrence"]),
     ):
         _Recorder.made = []
         r = runner.invoke(app, ["graph", job, "--db", store_db, *args], env=env)

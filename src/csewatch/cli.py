@@ -965,6 +965,7 @@ def graph_bursts(
     limit: int = typer.Option(20, "-n"),
     save: bool = typer.Option(True, "--save/--no-save", help="A hashtag case per bursting tag"),
     as_json: bool = JsonOpt,
+    quiet: bool = QuietOpt,
 ) -> None:
     """Bot-like accounts (posts per minute, clockwork gaps) and hashtag volume bursts."""
     from csewatch.graph.activity import activity_from_store
@@ -972,9 +973,12 @@ def graph_bursts(
     from csewatch.triage import Triage
 
     store = Store(db)
-    acts, bursts = activity_from_store(store)
-    if save:
-        save_bursts(store, Triage(_policy(policy)), bursts)
+    with _Steps(2 if save else 1, quiet or as_json, "graph bursts") as steps:
+        steps.step("posting rates and hashtag volumes")
+        acts, bursts = activity_from_store(store)
+        if save:
+            steps.step("writing hashtag cases")
+            save_bursts(store, Triage(_policy(policy)), bursts)
     bots = [a for a in acts if a.bot_like]
     doc = {
         "bot_like": [
@@ -1020,12 +1024,15 @@ def graph_hashtags(
     ),
     labels: Path | None = typer.Option(None, "--labels", help="graph_labels.jsonl from csewatch synth"),
     as_json: bool = JsonOpt,
+    quiet: bool = QuietOpt,
 ) -> None:
     """Propose new hashtags for review from their company with flagged posts and listed tags."""
     from csewatch.graph.discovery import discover
 
     pol = _policy(policy)
-    disc, proposals = discover(Store(db), pol)
+    with _Steps(1, quiet or as_json, "graph hashtags") as steps:
+        steps.step("hashtag co-occurrence")
+        disc, proposals = discover(Store(db), pol)
     doc: dict = {
         "proposals": [
             {
@@ -1090,14 +1097,18 @@ def graph_coordination(
     min_accounts: int = typer.Option(3, "--min-accounts"),
     limit: int = typer.Option(20, "-n"),
     as_json: bool = JsonOpt,
+    quiet: bool = QuietOpt,
 ) -> None:
     """Accounts posting the same normalized text, invite link or media within a short window."""
     from csewatch.graph.coordination import coordination
     from csewatch.graph.findings import flagged_accounts
 
     store = Store(db)
-    groups = coordination(store, _policy(policy), window, min_accounts)
-    flagged = flagged_accounts(store)
+    with _Steps(2, quiet or as_json, "graph coordination") as steps:
+        steps.step("same text, link or media in the window")
+        groups = coordination(store, _policy(policy), window, min_accounts)
+        steps.step("flagged accounts")
+        flagged = flagged_accounts(store)
     rows = [(g, sum(1 for a in g.accounts if a in flagged)) for g in groups]
     rows.sort(key=lambda gf: (-gf[1], -len(gf[0].accounts)))
     if as_json:
@@ -1139,17 +1150,21 @@ def graph_expand(
     labels: Path | None = typer.Option(None, "--labels", help="graph_labels.jsonl from csewatch synth"),
     save: bool = typer.Option(True, "--save/--no-save"),
     as_json: bool = JsonOpt,
+    quiet: bool = QuietOpt,
 ) -> None:
     """Rank accounts tied to the seeds by personalized PageRank, each with the path that leads there."""
     from csewatch.graph.expand import default_seeds, expand
     from csewatch.graph.findings import save_expansion
     from csewatch.triage import Triage
 
-    pol, store, g = _graph(db, policy)
-    seed_list = seeds or default_seeds(store)
-    hits = expand(g, seed_list, top=top)
-    if save:
-        save_expansion(store, Triage(pol), hits)
+    with _Steps(3 if save else 2, quiet or as_json, "graph expand") as steps:
+        pol, store, g = _graph(db, policy, steps, quiet or as_json)
+        steps.step("personalized PageRank from the seeds")
+        seed_list = seeds or default_seeds(store)
+        hits = expand(g, seed_list, top=top)
+        if save:
+            steps.step("writing signals and cases")
+            save_expansion(store, Triage(pol), hits)
     doc: dict = {
         "seeds": len(seed_list),
         "hits": [{"account": h.account, "lift": round(h.score, 3), "seed": h.seed, "path": h.path} for h in hits],
