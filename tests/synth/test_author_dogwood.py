@@ -85,6 +85,23 @@ def test_native_format_and_clean_text(out: pathlib.Path) -> None:
     assert kinds.get("edge", 0) > 0 and kinds["post"] == N
 
 
+def test_posts_follow_their_authors_and_parents(out: pathlib.Path) -> None:
+    created: dict[tuple[str, str], float] = {}
+    seen: set[tuple[str, str]] = set()
+    for obj in _rows(out / "stream.jsonl"):
+        if obj["type"] == "account" and "created_at" in obj:
+            created[(obj["platform"], obj["id"])] = obj["created_at"]
+        if obj["type"] != "post":
+            continue
+        key = (obj["platform"], obj["id"])
+        assert key not in seen
+        seen.add(key)
+        assert obj["created_at"] >= created[(obj["platform"], obj["author_id"])]
+        for field in ("reply_to", "reply_root", "quote_of", "repost_of"):
+            if field in obj:
+                assert (obj["platform"], obj[field]) in seen
+
+
 def test_threads_and_evasion_structure(out: pathlib.Path) -> None:
     stream = _rows(out / "stream.jsonl")
     labels = {(r["platform"], r["id"]): r for r in _rows(out / "labels.jsonl")}

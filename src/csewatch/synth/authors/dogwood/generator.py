@@ -29,7 +29,8 @@ PLATFORM_W = [0.4, 0.3, 0.3]
 LANGS = ["en", "es", "pt", "it", "fr", "de", "ru", "id", "tl", "mul"]
 HARM_LANG_W = [0.30, 0.14, 0.15, 0.08, 0.08, 0.05, 0.06, 0.07, 0.05, 0.02]
 BENIGN_LANG_W = [0.34, 0.14, 0.14, 0.09, 0.09, 0.05, 0.05, 0.05, 0.04, 0.01]
-OBF_SLOTS = ("minor", "material", "euph", "sale", "buy_verb", "trade_phrase")
+OBF_SLOTS = ("minor", "material", "euph", "sale", "buy_verb", "trade_phrase", "ev_ban", "ev_new", "ev_same", "bio",
+             "dm")
 LINK_STYLES = ["full_url", "bare_host", "written_dots", "spaced_slash", "dropped_dots", "messenger_id", "onion",
                "dm", "bio", "none"]
 LINK_W = [0.24, 0.12, 0.14, 0.06, 0.05, 0.1, 0.04, 0.13, 0.1, 0.02]
@@ -593,7 +594,7 @@ class _Author:
             new.predecessor = old.id
             t2 = new.created_at
             for _ in range(min(eva_left, r.randint(1, 3))):
-                sub = r.choices(list(th["evasion"]), [0.5, 0.2, 0.3])[0]
+                sub = r.choices(list(th["evasion"]), [0.45, 0.25, 0.12, 0.18])[0]
                 tpl, used = self._lang_pick(th["evasion"][sub], lg)
                 ctx = self._ctx(used)
                 ctx.old = raw
