@@ -70,6 +70,7 @@ class Author:
         self.ctx = _load("context.yaml")
         self.eva = _load("evasion.yaml")
         self.neg = _load("negatives.yaml")
+        self.ordn = _load("ordinary.yaml")
         self.obf = Obfuscator(_load("obfuscation.yaml"))
         self.table: dict[str, dict[str, list]] = {}
         self._build_table()
@@ -99,6 +100,9 @@ class Author:
 
     def _build_table(self) -> None:
         for lang, slots in self.adv["slots"].items():
+            for name, vals in slots.items():
+                self._add(lang, name, vals)
+        for lang, slots in self.ordn["slots"].items():
             for name, vals in slots.items():
                 self._add(lang, name, vals)
         for src in (self.common, self.ctx, self.neg):
@@ -305,6 +309,10 @@ class Author:
         picks = self.rng.sample(self.common["benign_tags"], k=self.rng.randint(2, 6))
         return self.rng.choice([" ", "\n"]).join("#" + t for t in picks)
 
+    def s_stags(self) -> str:
+        picks = self.rng.sample(self.common["spam_tags"], k=self.rng.randint(2, 6))
+        return self.rng.choice([" ", "\n"]).join("#" + t for t in picks)
+
     def s_newtag(self) -> str:
         return "#" + self.rng.choice(self.newtags)
 
@@ -316,6 +324,9 @@ class Author:
 
     def s_ehot(self) -> str:
         return self.rng.choice(self.common["emoji_hearts"])
+
+    def s_o_n(self) -> str:
+        return str(self.rng.randint(2, 45))
 
     def s_n(self) -> str:
         return str(self.rng.randint(2, 60))
@@ -413,6 +424,8 @@ class Author:
     def noise(self, text: str) -> str:
         rng = self.rng
         r = rng.random()
+        if "://" in text and r < 0.16:
+            return text
         if r < 0.06:
             return text.upper()
         if r < 0.16:
@@ -517,7 +530,7 @@ class Author:
         if fam == "crypto_spam" and rng.random() < 0.25:  # spam flood: near-identical copies minutes apart
             for _ in range(rng.randint(2, 6)):
                 t += rng.randint(5, 300)
-                variant = text + " " + rng.choice([self._rid(4), self.s_e(), self.s_btags(), "🚀", "✅"])
+                variant = text + " " + rng.choice([self._rid(4), self.s_e(), self.s_stags(), "🚀", "✅"])
                 self.post(author, variant, t, "hard_negative", fam, sub + "_flood", lang, obf, style)
 
     def nonhuman_thread(self) -> None:
@@ -541,8 +554,12 @@ class Author:
         lang = rng.choices(LANGS, LANG_W)[0]
         platform = rng.choice(PLATFORMS)
         author = self.pool("ord", platform, lang, size=40)
-        text, mixed = self._mix(self.noise(self.render(rng.choice(daily[lang]), lang, None)), lang)
-        ref = self.post(author, text, self._t(), "ordinary", "everyday", "daily", lang, mixed=mixed,
+        sub = "daily"
+        tpl = rng.choice(daily[lang])
+        if rng.random() < 0.7:
+            sub, tpl = "composed", rng.choice(self.ordn["templates"])
+        text, mixed = self._mix(self.noise(self.render(tpl, lang, None)), lang)
+        ref = self.post(author, text, self._t(), "ordinary", "everyday", sub, lang, mixed=mixed,
                         media=rng.random() < 0.15)
         self.popular[platform].append(ref)
 
