@@ -492,7 +492,7 @@ class _Author:
             last_ctx: dict | None = None
             for _ in range(k):
                 c = self._same(commenters, owner.platform)
-                sub = r.choices(list(th["context"]), [0.18, 0.1, 0.16, 0.08, 0.16, 0.1, 0.12, 0.1])[0]
+                sub = r.choices(list(th["context"]), [0.15, 0.15, 0.08, 0.14, 0.07, 0.14, 0.09, 0.1, 0.08])[0]
                 if sub == "nested_followup" and last_ctx is None:
                     sub = "age_question"
                 lang = c.lang if r.random() < 0.5 else used
@@ -673,9 +673,11 @@ class _Author:
             a = r.choice(benign)
             tpl, used = self._lang_pick(neg[fam][sub], a.lang if r.random() < 0.7 else self._lang(False))
             ctx = _Ctx(used)
+            if r.random() < 0.4:
+                tpl = ("{hn_pre} " if r.random() < 0.5 else "") + tpl + (" {hn_post}" if r.random() < 0.6 else "")
             text, obf = self._finish(self._expand(tpl, ctx), r.random() < 0.1)
-            label_fam = {"csam_news": "csam_news_advocacy", "file_sharing": "file_sharing_legit"}.get(
-                fam.removesuffix("_composed"), fam.removesuffix("_composed"))
+            base = fam.removesuffix("2").removesuffix("_composed")
+            label_fam = {"csam_news": "csam_news_advocacy", "file_sharing": "file_sharing_legit"}.get(base, base)
             group = r.choice(self.groups[a.platform]) if label_fam in (
                 "file_sharing_legit", "trading_cards", "parenting_safety") and r.random() < 0.4 else None
             if label_fam == "forum_long":
