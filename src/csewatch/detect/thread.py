@@ -31,7 +31,6 @@ PERSON_SUBJECTS = frozenset(("child", "people"))  # a child's photo, or an outin
 
 # words (letters), numbers and question marks; "12yo" reads as "12" "yo"
 _TOKEN_RE = re.compile(r"\d+|[^\W\d_]+|\?")
-_SHORT_PARENTS = frozenset(("mom", "mum", "dad"))  # parts of run-together handles (momnadia, camille_dad)
 _HANDLE_SPLIT_RE = re.compile(r"[^a-z]+")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _VS = str.maketrans("", "", "\ufe0f\ufe0e\u200d")
@@ -156,13 +155,17 @@ class Phrases:
         self.plain = PhraseSet(items, lambda w: normalizer.plain(w).text)
         self.fold = PhraseSet(items, normalizer.fold_term)
         # letters only, for texts spelt out letter by letter ("m e s s a g e  m e"): long phrases only
-        self.squeezed = []
+        # (both skeletons: the folded one collapses doubled letters, "add" -> "ad")
+        self.squeezed: list[tuple[str, str]] = []
         for ph in items:
             if "{" in ph or "*" in ph:
                 continue
-            sq = _NON_ALNUM_RE.sub("", normalizer.fold_term(ph))
-            if len(sq) >= 7:
-                self.squeezed.append((sq, ph))
+            for sq in {
+                _NON_ALNUM_RE.sub("", normalizer.plain(ph).text),
+                _NON_ALNUM_RE.sub("", normalizer.fold_term(ph)),
+            }:
+                if len(sq) >= 5:
+                    self.squeezed.append((sq, ph))
 
     def find(self, text: TextViews) -> list[tuple[View, int, int, str]]:
         out = [(text.plain, s, e, ph) for s, e, ph in self.plain.find(text.plain_tokens)]
@@ -172,7 +175,10 @@ class Phrases:
         if text.squeezed and self.squeezed:
             seen = {ph for *_x, ph in out}
             n = len(text.plain.text)
-            out += [(text.plain, 0, n, ph) for sq, ph in self.squeezed if ph not in seen and sq in text.squeezed]
+            for sq, ph in self.squeezed:
+                if ph not in seen and sq in text.squeezed:
+                    seen.add(ph)
+                    out.append((text.plain, 0, n, ph))
         return out
 
     def any(self, text: TextViews) -> bool:
@@ -195,10 +201,11 @@ class TextViews:
         self.folds = [(f, tokens(f.text)) for f in folds or () if f.text != plain.text]
         self.squeezed = ""
         if squeeze:
-            short = sum(1 for t, *_x in self.plain_tokens if len(t) <= 2 and not _is_number(t))
-            if short >= 3:
-                base = self.folds[-1][0].text if self.folds else plain.text
-                self.squeezed = _NON_ALNUM_RE.sub("", base)
+            # spelt out letter by letter: at least four words of one letter
+            short = sum(1 for t, *_x in self.plain_tokens if len(t) == 1 and not _is_number(t))
+            if short >= 4:
+                bases = [plain.text, *(f.text for f, _t in self.folds)]
+                self.squeezed = " ".join(_NON_ALNUM_RE.sub("", b) for b in bases)
 
     @property
     def fold(self) -> View | None:
@@ -223,6 +230,9 @@ class Vocabulary:
         self.cues = {name: Phrases(items, normalizer) for name, items in pack.cues.items()}
         self.guards = {name: Phrases(items, normalizer) for name, items in pack.guards.items()}
         self.emoji = {name: frozenset(s.translate(_VS)) for name, s in pack.emoji.items()}
+        # a minor's age stated in the root ("turned 9", "cumple 11 años", "14 anni"): a child's photo
+        units = pack.cues.get("age_units", [])
+        self.ages = PhraseSet([f"{{age}} {u}" for u in units], lambda w: normalizer.plain(w).text)
 
     def cue(self, name: str) -> Phrases:
         p = self.cues.get(name)
@@ -241,6 +251,8 @@ class Vocabulary:
         """The root photo's subject class from its text and alt text; an undescribed photo by a parent,
         teacher, coach or school account is taken for a child's."""
         found = {name for name, ph in self.subjects.items() if ph.any(text) or (alt is not None and ph.any(alt))}
+        if self.ages.any(text.plain_tokens):
+            found.add("child")
         chars = set(raw.translate(_VS))
         for name, emo in self.subject_emoji.items():
             if chars & emo:
@@ -269,7 +281,7 @@ class Vocabulary:
                 for w in self.family_words:
                     if not w.isascii() or len(w) < 3:
                         continue
-                    if seg == w or ((len(w) >= 4 or w in _SHORT_PARENTS) and (seg.startswith(w) or seg.endswith(w))):
+                    if seg == w or (len(w) >= 5 and (seg.startswith(w) or seg.endswith(w))):
                         return True
         return False
 
