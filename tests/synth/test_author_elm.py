@@ -160,3 +160,23 @@ def test_new_tags_only_in_adverts(out: Path) -> None:
                 tag_labels.setdefault(t.lower(), set()).add(labels[(o["platform"], o["id"])])
     advert_only = [t for t, labs in tag_labels.items() if labs <= {"advert", "evasion_announcement"}]
     assert len(advert_only) >= 5
+
+
+def test_evaders_resemble_predecessors_and_bots_flood(out: Path) -> None:
+    stream = _rows(out / "stream.jsonl")
+    roles = {(r["platform"], r["id"]): r for r in _rows(out / "accounts.jsonl")}
+    labels = {(r["platform"], r["id"]): r for r in _rows(out / "labels.jsonl")}
+    prof = {(o["platform"], o["id"]): o for o in stream if o["type"] == "account" and "handle" in o}
+    evaders = [k for k, r in roles.items() if r["role"] == "evader"]
+    assert evaders
+    for k in evaders:
+        new, old = prof[k], prof[(k[0], roles[k]["predecessor"])]
+        stem = old["handle"].split("@")[0].split(".bsky")[0].replace("-", "_")[:5].lower()
+        assert new["handle"].replace("-", "_").lower().startswith(stem) or new["display_name"] == old["display_name"]
+    flood: dict[tuple[str, str], list[float]] = {}
+    for o in stream:
+        if o["type"] == "post" and labels[(o["platform"], o["id"])]["family"] == "bot_flood":
+            assert roles[(o["platform"], o["author_id"])]["role"] == "bot"
+            flood.setdefault((o["platform"], o["author_id"]), []).append(o["created_at"])
+    gaps = [b - a for ts in flood.values() for a, b in zip(ts, ts[1:], strict=False)]
+    assert gaps and sorted(gaps)[len(gaps) // 2] <= 240

@@ -107,7 +107,8 @@ class Author:
                 self._add(lang, name, vals)
         for src in (self.common, self.ctx, self.neg):
             for key, val in src.items():
-                if key in ("roots", "replies", "benign_replies", "hard_negative", "ordinary", "nonhuman_roots"):
+                if key in ("roots", "replies", "benign_replies", "hard_negative", "ordinary", "nonhuman_roots",
+                           "pushback"):
                     continue
                 if isinstance(val, list):
                     self._add("*", key, val)
@@ -617,7 +618,11 @@ class Author:
         text = self.noise(self.render(rng.choice(self.ctx["benign_replies"][lang]), lang, None))
         parent, sub = root, "family_friend"
         siblings = self._benign_by_root.get(root.id, [])
-        if siblings and rng.random() < 0.25:
+        creeps = [c for r, c in prior if r.id == root.id]
+        if creeps and rng.random() < 0.2:  # the parent pushes back under a sexualising reply
+            parent, sub, friend = rng.choice(creeps), "pushback", root.author
+            text = self.render(rng.choice(self.ctx["pushback"][lang]), lang, None)
+        elif siblings and rng.random() < 0.25:
             parent, sub = rng.choice(siblings), "reply_to_reply"
         ref = self.post(friend, text, parent.t + rng.randint(60, 80_000), "benign_reply", "benign_reply", sub, lang,
                         reply_to=parent)
@@ -749,10 +754,13 @@ class Author:
             self.hard_negative()
         roots = [self.child_root() for _ in range(n_roots)]
         done: list[tuple[PostRef, PostRef]] = []
-        for i in range(n_ben):
+        first = int(n_ben * 0.75)
+        for i in range(first):
             self.benign_reply(roots[i % n_roots] if i < n_roots else rng.choice(roots), done)
         for _ in range(n_ctx):
             self.context_reply(rng.choice(roots[: max(1, int(n_roots * 0.85))]), done)
+        for _ in range(n_ben - first):
+            self.benign_reply(rng.choice(roots), done)
         # advertisers: some evade (suspended, then a look-alike announces), some are bots that flood
         n_pairs = max(1, (n_eva + 1) // 2)
         n_accts = max(n_pairs + 2, n_adv // 14)
