@@ -60,6 +60,7 @@ class _Ctx:
     urls: list[str] = field(default_factory=list)
     old: str = ""
     routes: list[str] = field(default_factory=list)
+    benign: bool = False
 
     def route(self) -> str:
         """The link style the text actually carries: its contact route, else a dm/bio pointer, else none."""
@@ -162,7 +163,10 @@ class _Author:
             a = r.randint(6, 13)
             return tpl.format(a=a, b=a + r.randint(2, 4))
         if name == "price":
-            tpl = r.choice(f["price"].get(lang, f["price"]["en"]))
+            prices = f["price"].get(lang, f["price"]["en"])
+            if ctx.benign:
+                prices = [p for p in prices if not any(w in p.lower() for w in ("crypto", "usdt", "btc", "krypto"))]
+            tpl = r.choice(prices)
             return tpl.replace("{nn}", self._num("nn")).replace("{nk}", self._num("nk")).replace("{n}", self._num("n"))
         if name == "contact":
             return self._contact(ctx, lang)
@@ -672,7 +676,7 @@ class _Author:
             sub = r.choice(list(neg[fam]))
             a = r.choice(benign)
             tpl, used = self._lang_pick(neg[fam][sub], a.lang if r.random() < 0.7 else self._lang(False))
-            ctx = _Ctx(used)
+            ctx = _Ctx(used, benign=True)
             if r.random() < 0.4:
                 tpl = ("{hn_pre} " if r.random() < 0.5 else "") + tpl + (" {hn_post}" if r.random() < 0.6 else "")
             text, obf = self._finish(self._expand(tpl, ctx), r.random() < 0.1)
