@@ -531,7 +531,7 @@ class Author:
         if fam == "crypto_spam" and rng.random() < 0.25:  # spam flood: near-identical copies minutes apart
             for _ in range(rng.randint(2, 6)):
                 t += rng.randint(5, 300)
-                variant = text + " " + rng.choice([self._rid(4), self.s_e(), self.s_stags(), "🚀", "✅"])
+                variant = text + " " + rng.choice([self._rid(4), "💰📈", self.s_stags(), "🚀", "✅"])
                 self.post(author, variant, t, "hard_negative", fam, sub + "_flood", lang, obf, style)
 
     def nonhuman_thread(self) -> None:
