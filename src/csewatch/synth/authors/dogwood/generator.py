@@ -463,7 +463,8 @@ class _Author:
         n_eva, n_hn = round(posts * 0.03), round(posts * 0.40)
 
         # benign population
-        benign = [self._new_account("benign", lg, self._t(-1500 * 86_400, -86_400),
+        benign = [self._new_account("benign", lg, self._t(-1500 * 86_400, -86_400) if r.random() < 0.85 else
+                                    self._t(-20 * 86_400, 0),
                                     bio=self._bio("benign_bio", lg)) for lg in
                   (self._lang(False) for _ in range(max(40, posts // 10)))]
         popular = [self._new_account("benign", self._lang(False), self._t(-2000 * 86_400, -86_400),
