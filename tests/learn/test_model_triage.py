@@ -34,7 +34,9 @@ def test_the_more_probable_model_label_names_the_category(policy):
 def test_weak_model_scores_need_support_and_shadow_signals_stay_shadow(policy):
     t = Triage(policy)
     assert t.judge(POST, [_sig("model_advert_weak", 0.5)]) is None
-    v = t.judge(POST, [_sig("model_advert_weak", 0.5), _sig("price", 0.6), _sig("offplatform_link", 0.7)])
+    # generic commerce cues are not support enough (benign sales have them too); a cue of the grammar is
+    assert t.judge(POST, [_sig("model_advert_weak", 0.5), _sig("price", 0.6), _sig("offplatform_link", 0.7)]) is None
+    v = t.judge(POST, [_sig("model_advert_weak", 0.5), _sig("minor_material", 0.8)])
     assert v.category == "advert_sale_trade" and "model.advert_supported" in v.rules
     assert t.judge(POST, [_sig("shadow_model_advert", 0.99)]) is None
     shadow = t.judge_shadow(POST, [_sig("shadow_model_advert", 0.99)])

@@ -228,6 +228,7 @@ def test_rules_act_automatically_once_decisions_show_their_precision(tmp_path):
     policy = load_policy()
     policy.pack.automation.min_decisions = 1
     policy.pack.automation.min_precision = 0.9
+    policy.pack.model.mode = "off"  # the rules' own gate; the model's is tested in tests/learn
     store = _scanned(tmp_path, policy)
     sink = tmp_path / "auto.jsonl"
     review = ReviewService(store, policy, [JsonlSink(sink)])

@@ -42,8 +42,10 @@ LABEL_OF = {
     "solicitation": "context",
     "evasion_announcement": "evasion",
 }
-TARGET_PRECISION = {"advert": 0.97, "context": 0.93, "evasion": 0.93}
-WEAK_PRECISION = 0.85
+# out-of-author precision each threshold must keep: the live one acts alone, the weak one needs the
+# rule grammar's support (see the model.* rules)
+TARGET_PRECISION = {"advert": 0.98, "context": 0.95, "evasion": 0.97}
+WEAK_PRECISION = 0.9
 
 
 def authors() -> list[str]:
