@@ -64,7 +64,9 @@ class Triage:
             return None
         category = best.category
         subjects: list[tuple[str, str]] = []
-        if category in _ACCOUNT_CASE_CATEGORIES:
+        if category in _ACCOUNT_CASE_CATEGORIES or (
+            category == "sexualising_context" and "context_repeat_commenter" in indicators
+        ):  # a commenter who sexualises several children's threads is a case of its own
             subjects.append((SubjectType.ACCOUNT, post.author_id))
         for s in signals:
             if s.subject_type == SubjectType.THREAD and category == "sexualising_context":

@@ -41,3 +41,12 @@ def test_weak_model_scores_need_support_and_shadow_signals_stay_shadow(policy):
     assert t.judge(POST, [_sig("shadow_model_advert", 0.99)]) is None
     shadow = t.judge_shadow(POST, [_sig("shadow_model_advert", 0.99)])
     assert shadow.rules == ["shadow:model.advert"] and shadow.category == "advert_sale_trade"
+
+
+def test_family_guards_hold_the_model_and_repeat_commenters_get_an_account_case(policy):
+    t = Triage(policy)
+    assert t.judge(POST, [_sig("model_context", 0.99), _sig("context_family_reply", 0.5)]) is None
+    v = t.judge(POST, [_sig("model_context", 0.99)])
+    assert v.category == "sexualising_context" and ("account", "a1") not in v.case_subjects
+    v = t.judge(POST, [_sig("model_context", 0.99), _sig("context_repeat_commenter", 0.8)])
+    assert ("account", "a1") in v.case_subjects
