@@ -171,10 +171,12 @@ def decision_corpus(store, policy: Policy, weight: float = 3.0) -> Corpus:
         lab = CATEGORY_LABEL.get(category)
         if outcome == "violating" and lab is None:
             continue
-        post = msgspec.convert({k: v for k, v in row.items() if k in post_fields and v is not None}, Post)
+        # plain str keys (SQLAlchemy's are str subclasses msgspec does not take)
+        post = msgspec.convert({str(k): v for k, v in row.items() if k in post_fields and v is not None}, Post)
         acc = None
         if author:
-            acc = msgspec.convert({k: v for k, v in author.items() if k in acc_fields and v is not None}, Account)
+            fields = {str(k): v for k, v in author.items() if k in acc_fields and v is not None}
+            acc = msgspec.convert(fields, Account)
         p, sigs = engine.detect(post, acc, state)
         y = tuple(int(outcome == "violating" and lab == x) for x in LABELS)
         corpus.examples.append(
