@@ -224,7 +224,7 @@ def scan(
     paths: list[str] = typer.Argument(..., help="Files (.jsonl, .json, .gz), directories, or - for stdin"),
     db: str = ScanDbOpt,
     policy: Path | None = PolicyOpt,
-    fmt: str | None = typer.Option(None, "--format", help="x | bluesky | mastodon | native (default: detect)"),
+    fmt: str | None = typer.Option(None, "--format", help="A registered format: x | bluesky | mastodon | native..."),
     rejects: Path = typer.Option(Path("csewatch-rejects.jsonl"), "--rejects", help="Where rejected lines are listed"),
     restart: bool = typer.Option(False, "--restart", help="Ignore saved checkpoints and read sources from the start"),
     batch_size: int = typer.Option(2000, "--batch-size", min=1),
@@ -239,8 +239,10 @@ def scan(
     as_json: bool = JsonOpt,
 ) -> None:
     """Scan a stream into the store; resumes each source from its last committed checkpoint."""
-    if fmt and fmt not in ("x", "bluesky", "mastodon", "native"):
-        err.print(f"[red]unknown format {fmt!r}[/red]")
+    from csewatch.manifest import default_manifest  # format names are the manifest's
+
+    if fmt and fmt not in default_manifest().formats:
+        err.print(f"[red]unknown format {fmt!r} (known: {', '.join(default_manifest().formats)})[/red]")
         raise typer.Exit(2)
     scanner, s = _run_scan(
         paths, db, policy, fmt, rejects, restart, batch_size, quiet or as_json, media, index_dir, auto_actions

@@ -15,18 +15,13 @@ from pathlib import Path
 import orjson
 
 from csewatch.detect import Detector, Prepared, StreamState
-from csewatch.detect.account import AccountDetector
 from csewatch.detect.classifier import ClassifierStage, bundled_model_path
-from csewatch.detect.commerce import CommerceDetector
-from csewatch.detect.context import ContextDetector
 from csewatch.detect.evasion import EvasionWatch
-from csewatch.detect.flood import FloodDetector
-from csewatch.detect.grammar import GrammarDetector
-from csewatch.detect.hashtags import HashtagDetector
 from csewatch.detect.lexicon import Lexicon, LexiconDetector
 from csewatch.detect.links import LinkDetector, LinkMatcher
 from csewatch.ingest import Source, expand_sources, parse_line
 from csewatch.ingest.common import Limits, Reject
+from csewatch.manifest import Context, Manifest, default_manifest
 from csewatch.model import Account, Edge, Post, Signal, Verdict
 from csewatch.normalize import Normalizer, View
 from csewatch.policy import Policy
@@ -49,28 +44,32 @@ def model_stage(policy: Policy) -> ClassifierStage | None:
 
 
 class DetectionEngine:
-    """All detectors and triage for one policy pack."""
+    """All detectors and triage for one policy pack.
 
-    def __init__(self, policy: Policy, media: Detector | None = None):
+    Stages, in this order: the rule detectors registered in the manifest (in any order: none reads
+    another's output; shared inputs are computed on first ask through ``Prepared.shared``), the media
+    matcher when given, then two explicit later stages that read the detectors' signals: the ban-evasion
+    watch (per post, in ``detect``) and the learned model (per batch, in ``learned``)."""
+
+    def __init__(self, policy: Policy, media: Detector | None = None, manifest: Manifest | None = None):
         self.policy = policy
+        self.manifest = manifest if manifest is not None else default_manifest()
         self.normalizer = Normalizer(policy.normalization.emoji_words, policy.normalization.lookalikes)
         self.lexicon = Lexicon(policy, self.normalizer)
         self.links = LinkMatcher(policy)
         self.lexicon_detector = LexiconDetector(self.lexicon)
-        # order matters: context reads the lexicon hits of the same post
-        self.detectors = [
-            self.lexicon_detector,
-            HashtagDetector(policy, self.normalizer),
-            LinkDetector(policy, self.links),
-            CommerceDetector(),
-            FloodDetector(),
-            GrammarDetector(),  # composes the lexicon hits of the same post
-            AccountDetector(policy, self.lexicon, self.links),
-            ContextDetector(policy, self.normalizer),
-        ]
+        link_finder = LinkDetector(policy, self.links)
+        # the shared inputs of each post, computed once on first ask by whichever detector asks
+        self.providers = {"hits": self.lexicon_detector.hits, "link_finds": link_finder.finds}
+        ctx = Context(
+            policy,
+            self.normalizer,
+            {"lexicon": self.lexicon, "links": self.links, "lexicon_detector": self.lexicon_detector},
+        )
+        self.detectors: list[Detector] = list(self.manifest.build_detectors(ctx))
         if media is not None:
             self.detectors.append(media)
-        # reads the other detectors' signals of the same post (announcement, links)
+        # a later stage: reads the detectors' signals of the same post (announcement, links)
         self.evasion = EvasionWatch(policy, self.normalizer, self.links)
         self.triage = Triage(policy)
         self.model = model_stage(policy)  # the learned layer, after the rule detectors
@@ -78,7 +77,7 @@ class DetectionEngine:
     def detect(self, post: Post, account: Account | None, state: StreamState, text_view: View | None = None):
         """The rule detectors and the evasion watch on one post: (prepared post, its signals).
         ``text_view``: the post text's plain view when the caller already built it."""
-        p = Prepared(post, account, self.normalizer)
+        p = Prepared(post, account, self.normalizer, self.providers)
         if text_view is not None:
             p.seed_plain("text", text_view)
         signals: list[Signal] = []
@@ -145,9 +144,11 @@ class Scanner:
         rejects_path: str | Path | None = None,
         media: Detector | None = None,
         review: ReviewService | None = None,
+        manifest: Manifest | None = None,
     ):
         self.policy = policy
-        self.engine = DetectionEngine(policy, media)
+        self.engine = DetectionEngine(policy, media, manifest)
+        self.formats = {name: spec for name, spec in self.engine.manifest.formats.items()}
         # rules whose measured precision lets them act without review (see ReviewService)
         self.review = review
         self.auto_rules = review.automatic_rules() if review is not None else set()
@@ -155,7 +156,7 @@ class Scanner:
         self.batch_size = batch_size
         self.progress = progress
         self.rejects_path = Path(rejects_path) if rejects_path else None
-        self.state = StreamState()
+        self.state = StreamState(self.engine.manifest.state_namespaces())
         self.accounts: dict[tuple[str, str], Account] = {}
         self.retain_all = policy.pack.store.retain_posts == "all"
         self.limits = Limits(max_field_chars=policy.pack.thresholds.max_field_chars)
@@ -247,7 +248,7 @@ class Scanner:
         for n, pos, raw in src.lines(position, line_no):
             summary.lines += 1
             try:
-                record, got_fmt = parse_line(raw, src.key, n, fmt_hint, self.limits)
+                record, got_fmt = parse_line(raw, src.key, n, fmt_hint, self.limits, self.formats)
                 fmt_hint = fmt_hint or got_fmt or None
             except Reject as exc:
                 summary.rejects += 1

@@ -17,18 +17,47 @@ from csewatch.normalize import Normalizer, View
 class Prepared:
     """One post ready for detection: lazily built views of each field, shared by all detectors."""
 
-    __slots__ = ("post", "account", "normalizer", "_plain", "_fold", "hits", "links", "pending")
+    __slots__ = ("post", "account", "normalizer", "_plain", "_fold", "_shared", "providers", "pending")
 
-    def __init__(self, post: Post, account: Account | None, normalizer: Normalizer):
+    def __init__(
+        self,
+        post: Post,
+        account: Account | None,
+        normalizer: Normalizer,
+        providers: dict[str, Callable[[Prepared], Any]] | None = None,
+    ):
         self.post = post
         self.account = account
         self.normalizer = normalizer
         self._plain: dict[str, View] = {}
         self._fold: dict[str, list[View]] = {}
-        self.hits: Any = None  # lexicon hits on the post text, filled by the lexicon detector
-        self.links: list[str] = []  # invite links in the text and URLs, filled by the links detector
+        # shared inputs (lexicon hits, links found...): computed once, on first ask, by whichever detector
+        # asks first -- so no detector depends on another having run before it (order-free detection)
+        self._shared: dict[str, Any] = {}
+        self.providers = providers or {}
         # signals whose evidence is still in view coordinates: resolved only when needed
         self.pending: list[tuple[Signal, list, str | Callable[[list[Evidence]], str]]] = []
+
+    def shared(self, key: str, compute: Callable[[Prepared], Any] | None = None) -> Any:
+        """The shared input ``key`` of this post, computed once by its provider (or ``compute``);
+        None when nobody can compute it."""
+        if key in self._shared:
+            return self._shared[key]
+        fn = self.providers.get(key, compute)
+        if fn is None:
+            return None
+        value = self._shared[key] = fn(self)
+        return value
+
+    @property
+    def hits(self) -> Any:
+        """Lexicon hits on the post text ([] when no lexicon provider is known)."""
+        return self.shared("hits") or []
+
+    @property
+    def links(self) -> list[str]:
+        """Invite links found in the post's text and URLs ([] when no link provider is known)."""
+        return [f[2] for f in self.shared("link_finds") or ()]
 
     def materialize(self) -> None:
         """Resolve pending evidence to original-text spans and write the explanations."""
@@ -132,9 +161,10 @@ class KeyedState:
 
 
 class StreamState:
-    """Everything detectors remember across posts, by namespace."""
+    """Everything detectors remember across posts, by namespace. ``namespaces``: those the manifest's
+    detectors declare; one that is not built in gets its own memory (``state.ns(name)``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, namespaces: Iterable[str] = ()) -> None:
         self.author_times = KeyedState("author_times")  # author key -> recent post times
         self.link_authors = KeyedState("link_authors")  # invite link -> first authors seen
         self.media_posts = KeyedState("media_posts")  # post key -> 1 when it carries media
@@ -150,8 +180,20 @@ class StreamState:
         self.evasion_names = KeyedState("evasion_names")  # handle stem / display name -> account keys
         self.evasion_seen = KeyedState("evasion_seen")  # account key -> [checks, predecessor, ...]
         self.evasion_meta = KeyedState("evasion_meta")  # counters and the stream clock
+        builtin = {ks.namespace for ks in self.all()}
+        self.extra: dict[str, KeyedState] = {n: KeyedState(n) for n in namespaces if n not in builtin}
+
+    def ns(self, name: str) -> KeyedState:
+        """The memory of namespace ``name`` (built in or declared by an extension)."""
+        ks = getattr(self, name, None) if not name.startswith("_") else None
+        if isinstance(ks, KeyedState):
+            return ks
+        return self.extra[name]
 
     def all(self) -> list[KeyedState]:
+        return [*self._builtin(), *getattr(self, "extra", {}).values()]
+
+    def _builtin(self) -> list[KeyedState]:
         return [
             self.author_times,
             self.link_authors,

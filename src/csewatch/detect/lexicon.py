@@ -160,12 +160,14 @@ class LexiconDetector:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
 
+    def hits(self, p: Prepared) -> list:
+        """The shared input ``hits``: lexicon hits on the post text."""
+        return self.lexicon.find_views(p.fold_variants("text")) if p.post.text else []
+
     def detect(self, p: Prepared, state: StreamState) -> list[Signal]:
         if not p.post.text:
-            p.hits = []
             return []
-        hits = self.lexicon.find_views(p.fold_variants("text"))
-        p.hits = hits
+        hits = p.shared("hits", self.hits)
         signals = hits_to_signals(self, p, "text", hits)
         expanded = [h for h in hits if h[0].endswith("_ambiguous") and _is_acronym(h[3]) and _spelled_out(h)]
         if expanded:

@@ -112,7 +112,8 @@ class LinkDetector:
         self.matcher = matcher
         self.share_threshold = policy.pack.thresholds.shared_link_accounts
 
-    def detect(self, p: Prepared, state: StreamState) -> list[Signal]:
+    def finds(self, p: Prepared) -> list[tuple]:
+        """The shared input ``link_finds``: (evidence, service, link) of each link in the text and URLs."""
         post = p.post
         found: list[tuple] = []
         if post.text:
@@ -123,9 +124,13 @@ class LinkDetector:
             for s, e, service, link in self.matcher.find(View(url.lower(), url, None)):
                 if not any(f[2] == link for f in found):
                     found.append((Evidence(f"urls[{i}]", s, e, url[s:e], f"links:{service}"), service, link))
+        return found
+
+    def detect(self, p: Prepared, state: StreamState) -> list[Signal]:
+        post = p.post
+        found: list[tuple] = p.shared("link_finds", self.finds)
         if not found:
             return []
-        p.links = [f[2] for f in found]
         services = sorted({f[1] for f in found})
         out = [
             make_signal(

@@ -12,10 +12,10 @@ import gzip
 import io
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -170,25 +170,32 @@ def decode_line(raw: bytes) -> dict:
     return obj
 
 
-def _looks_like(mod: ModuleType, obj: dict) -> bool:
+def _looks_like(mod: Any, obj: dict) -> bool:
     try:
         return bool(mod.looks_like(obj))
     except Exception:  # noqa: BLE001 - a recogniser that cannot read the object does not claim it
         return False
 
 
-def detect_format(obj: dict, preferred: str | None = None) -> str | None:
-    """The name of the first format that recognises ``obj`` (``preferred`` first); never raises."""
-    if preferred in FORMATS and _looks_like(FORMATS[preferred], obj):
+def detect_format(obj: dict, preferred: str | None = None, formats: Mapping[str, Any] | None = None) -> str | None:
+    """The name of the first format that recognises ``obj`` (``preferred`` first); never raises.
+    ``formats``: name -> object with ``looks_like``/``parse`` (the manifest's); the built-ins by default."""
+    formats = FORMATS if formats is None else formats
+    if preferred in formats and _looks_like(formats[preferred], obj):
         return preferred
-    for name, mod in FORMATS.items():
+    for name, mod in formats.items():
         if _looks_like(mod, obj):
             return name
     return None
 
 
 def parse_line(
-    raw: bytes | ReadError | None, source: str, line: int, fmt_hint: str | None, limits: Limits = DEFAULT_LIMITS
+    raw: bytes | ReadError | None,
+    source: str,
+    line: int,
+    fmt_hint: str | None,
+    limits: Limits = DEFAULT_LIMITS,
+    formats: Mapping[str, Any] | None = None,
 ) -> tuple[Record, str]:
     """(record, format) for one raw line; raises Reject (ControlMessage for stream control messages),
     nothing else. Blank lines (stream keep-alives) are an empty record."""
@@ -199,11 +206,12 @@ def parse_line(
     if not raw.strip():
         return Record(posts=[], accounts=[], edges=[]), fmt_hint or ""
     obj = decode_line(raw)
-    fmt = detect_format(obj, fmt_hint)
+    formats = FORMATS if formats is None else formats
+    fmt = detect_format(obj, fmt_hint, formats)
     if fmt is None:
-        raise Reject("unknown format (not X API v2, Jetstream, Mastodon or native csewatch)")
+        raise Reject(f"unknown format (not any of: {', '.join(formats)})")
     try:
-        return FORMATS[fmt].parse(obj, f"{source}:{line}", limits), fmt
+        return formats[fmt].parse(obj, f"{source}:{line}", limits), fmt
     except ControlMessage as exc:
         raise ControlMessage(f"control: {fmt}: {exc}") from None
     except Reject as exc:

@@ -7,6 +7,7 @@ reported with the file and the place in it. The default pack ships in ``policy/d
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,9 @@ CONTEXT_INDICATORS = (
     "context_repeat_commenter",
 )
 
-# indicators detectors can emit besides the term categories of terms.yaml
+# indicators the built-in detectors can emit besides the term categories of terms.yaml. Kept for reference:
+# what a policy may name is derived from the manifest (csewatch.builtins declares these per detector, and a
+# contract test holds the two equal)
 DETECTOR_INDICATORS = frozenset(
     {
         "price",
@@ -229,8 +232,14 @@ class Policy(msgspec.Struct):
                     out.append((indicator, item.term, item.ambiguous))
         return out
 
-    def known_indicators(self) -> set[str]:
-        names = set(DETECTOR_INDICATORS)
+    def known_indicators(self, declared: Iterable[str] | None = None) -> set[str]:
+        """The indicators rules may name: those the manifest's detectors and stages declare (or
+        ``declared``), plus the term categories of this pack."""
+        if declared is None:
+            from csewatch.manifest import default_manifest  # the registry sits above; asked at call time
+
+            declared = default_manifest().indicators()
+        names = set(declared)
         for indicator, _term, ambiguous in self.term_entries():
             names.add(f"{indicator}_ambiguous" if ambiguous else indicator)
             names.add(indicator)
