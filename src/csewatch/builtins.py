@@ -25,7 +25,7 @@ from csewatch.manifest import Context, DetectorSpec, Example, FormatSpec, HashTy
 from csewatch.policy import CONTEXT_INDICATORS
 
 NEGATIVES = (
-    Example("lovely weather at the park today, see you at practice", None),
+    Example("lovely weather at the park today, see you later", None),
     Example("selling my old bike, ask at the shop", None),
 )
 MODEL_INDICATORS = tuple(
@@ -49,8 +49,8 @@ def register(m: Manifest) -> None:
     # -- detectors (shared inputs: "hits" from the lexicon, "link_finds" from the links matcher) --
     m.detector(DetectorSpec(
         "lexicon", "1", frozenset({"benign_context", "minor_age"}), _lexicon,
-        examples=(Example("pthc folder, dm", "abuse_material"),), negatives=NEGATIVES,
-    ))  # also the term categories of the pack's terms.yaml (policy-defined)
+        examples=(Example("pthc folder, dm", "abuse_material"),), negatives=NEGATIVES, emits_terms=True,
+    ))
     m.detector(DetectorSpec(
         "hashtags", "1", frozenset({"blocked_hashtag", "watch_hashtag", "candidate_hashtag"}),
         lambda c: HashtagDetector(c.policy, c.normalizer), negatives=NEGATIVES,

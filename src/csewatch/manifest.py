@@ -85,6 +85,7 @@ class DetectorSpec:
     state: tuple[str, ...] = ()  # StreamState namespaces it reads or writes
     examples: tuple[Example, ...] = ()
     negatives: tuple[Example, ...] = ()
+    emits_terms: bool = False  # also emits the term categories of the pack's terms.yaml
 
 
 @dataclass(frozen=True)

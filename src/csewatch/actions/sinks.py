@@ -30,15 +30,38 @@ class ActionSink(Protocol):
 
 
 class JsonlSink:
+    """Appends each action to a JSONL file, once per idempotency key (an action whose key the file already
+    holds, from this run or an earlier one, is not written again)."""
+
     name = "jsonl"
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._keys: set[str] | None = None
+
+    def _known_keys(self) -> set[str]:
+        if self._keys is None:
+            self._keys = set()
+            if self.path.is_file():
+                with open(self.path, "rb") as fh:
+                    for line in fh:
+                        try:
+                            key = msgspec.json.decode(line).get("key")
+                        except (msgspec.DecodeError, AttributeError):
+                            continue
+                        if key:
+                            self._keys.add(key)
+        return self._keys
 
     def deliver(self, action: Action) -> int:
+        keys = self._known_keys()
+        if action.key and action.key in keys:
+            return 1  # delivered before: the same key has the effect of once
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "ab") as fh:
             fh.write(msgspec.json.encode(action) + b"\n")
+        if action.key:
+            keys.add(action.key)
         return 1
 
 
