@@ -118,7 +118,7 @@ def test_cli_hash_bank_match_and_scan_with_media(tmp_path):
     r = runner.invoke(app, ["match", str(pdq_dir / "dih" / "bridge-5-flipx.jpg"), "--db", db, "--json", "--dihedral"])
     assert json.loads(r.output)[0]["matches"][0]["variant"] == "flipx"
     r = runner.invoke(app, ["bank", "stats", "--db", db, "--json"])
-    assert json.loads(r.output) == [{"bank": "internal", "version": 1, "pdq": 1, "md5": 0, "sha256": 0}]
+    assert json.loads(r.output) == [{"bank": "internal", "version": 1, "pdq": 1, "md5": 0, "sha256": 0, "vpdq": 0}]
 
     media = tmp_path / "media"
     media.mkdir()

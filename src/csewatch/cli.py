@@ -646,15 +646,23 @@ def hash_cmd(
     dihedral: bool = typer.Option(False, "--dihedral", help="Also the 8 rotations/mirrors"),
     as_json: bool = JsonOpt,
 ) -> None:
-    """PDQ hash and quality, MD5 and SHA-256 of image files; bad files get a reason."""
+    fast: bool = typer.Option(False, "--fast", help="Fast PDQ (reduced-scale decode; a few bits off the reference)"),
+    """Hashes of media files, every registered type that applies (images: PDQ and quality; videos: vPDQ
+    frame hashes; any file: MD5, SHA-256); bad files get a reason."""
     import msgspec
 
     from csewatch.media.hashing import MediaError, hash_file
 
     rows = []
+    from csewatch.media.hashtypes import REGISTRY
+    from csewatch.media.video import parse as parse_vpdq
     for f in files:  # size checked before reading; digests streamed; over the cap: refused, never decoded
         try:
-            rows.append({"file": str(f), **msgspec.to_builtins(hash_file(f, dihedral=dihedral))})
+            h = msgspec.to_builtins(hash_file(f, dihedral=dihedral, fast=fast or None))
+            h["types"] = [name for name in REGISTRY if h.get(name)]
+            if h.get("vpdq"):  # the video's frame hashes, one object per sampled frame
+                h["vpdq_frames"] = [vars(fr) for fr in parse_vpdq(h["vpdq"])]
+            rows.append({"file": str(f), **h})
         except MediaError as exc:
             known = msgspec.to_builtins(exc.hashes) if exc.hashes is not None else {}
             rows.append({"file": str(f), **{k: v for k, v in known.items() if v is not None}, "error": str(exc)})
@@ -667,7 +675,7 @@ def hash_cmd(
     for r in rows:
         t.add_row(
             r["file"],
-            r.get("pdq") or "",
+            r.get("pdq") or (f"vpdq: {r['frames']} frames" if r.get("vpdq") else ""),
             str(r.get("quality", "")),
             f"{r['width']}x{r['height']}" if "width" in r else "",
             r.get("sha256", ""),
@@ -684,7 +692,7 @@ def match(
     dihedral: bool = typer.Option(False, "--dihedral", help="Match rotated and mirrored copies too"),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Match image files against every bank in force."""
+    """Match image and video files against every bank in force (every registered hash type)."""
     import msgspec
 
     from csewatch.media.bank import Banks
@@ -702,7 +710,9 @@ def match(
                     "file": str(f),
                     "pdq": h.pdq,
                     "quality": h.quality,
-                    "low_quality": (h.quality or 0) < matcher.quality_floor,
+                    "kind": h.kind,
+                    "low_quality": h.kind == "image" and (h.quality or 0) < matcher.quality_floor,
+                    "frames": h.frames if h.kind == "video" else None,
                     "matches": [msgspec.to_builtins(m) for m in matches],
                 }
             )
@@ -745,7 +755,9 @@ def match(
 def bank_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False),
     bank: str = typer.Option(..., "--bank", help="Bank name, e.g. ncmec, iwf, internal"),
-    hash_type: str | None = typer.Option(None, "--type", help="pdq | md5 | sha256 when the file has no type column"),
+    hash_type: str | None = typer.Option(
+        None, "--type", help="A registered hash type (sha256, md5, pdq, vpdq) when the file has no type column"
+    ),
     category: str = typer.Option("unspecified", "--category"),
     source: str | None = typer.Option(None, "--source"),
     db: str = DbOpt,
@@ -756,7 +768,11 @@ def bank_import(
     from csewatch.media.bank import BankError, Banks
 
     try:
+    from csewatch.media.hashtypes import REGISTRY, resolve
         res = Banks(Store(db)).import_file(
+    if hash_type is not None and resolve(hash_type) is None:
+        err.print(f"[red]--type {hash_type}: not a registered hash type ({', '.join(REGISTRY)})[/red]")
+        raise typer.Exit(2)
             bank, file, default_type=hash_type, default_category=category, default_source=source
         )
     except (BankError, UnicodeDecodeError) as exc:
@@ -812,10 +828,12 @@ def bank_stats(db: str = DbOpt, as_json: bool = JsonOpt) -> None:
         print(json.dumps(rows))
         return
     t = Table(title="banks")
-    for col in ("bank", "version", "pdq", "md5", "sha256"):
+    from csewatch.media.hashtypes import REGISTRY
+
+    for col in ("bank", "version", *REGISTRY):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["bank"], str(r["version"]), str(r["pdq"]), str(r["md5"]), str(r["sha256"]))
+        t.add_row(r["bank"], str(r["version"]), *(str(r.get(name, 0)) for name in REGISTRY))
     console.print(t)
 
 

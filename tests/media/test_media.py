@@ -268,7 +268,7 @@ def test_bank_versions_and_matches_record_them(tmp_path):
     v3, removed = banks.remove("internal", [b])
     assert (v3, removed) == (3, 1)
     assert MediaMatcher(banks).match_hashes(hash_bytes(_jpeg(_image(20), 60))) == []
-    assert banks.stats() == [{"bank": "internal", "version": 3, "pdq": 1, "md5": 0, "sha256": 0}]
+    assert banks.stats() == [{"bank": "internal", "version": 3, "pdq": 1, "md5": 0, "sha256": 0, "vpdq": 0}]
     # expired entries are not in force
     banks.add("iwf", [dict(hash_type="sha256", value="c" * 64, category="c", source="s", added_at=1.0, expires_at=5.0)])
     assert banks.active("iwf") == []

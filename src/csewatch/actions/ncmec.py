@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from sqlalchemy import Column, Float, String, Table, Text, delete, select
 
 from csewatch.ingest.common import format_time
+from csewatch.media.hashtypes import REGISTRY
+from csewatch.model import MediaRef
 from csewatch.store import Store
 from csewatch.store import schema as S
 
@@ -121,8 +123,8 @@ def build_report_xml(store: Store, case_id: str, reporter: Reporter) -> tuple[st
                 {
                     "post_id": p["id"],
                     "media_id": m.get("id"),
-                    "sha256": m.get("sha256"),
-                    "pdq": m.get("pdq"),
+                    # every registered hash type: those a MediaRef carries always (None when unknown), others when there
+                    **{k: m.get(k) for k in REGISTRY if m.get(k) or k in MediaRef.__struct_fields__},
                     "url": m.get("url"),
                 }
             )
@@ -135,10 +137,10 @@ def fileinfo_xml(report_id: str, file_id: str, f: dict) -> str:
     _sub(root, "fileId", file_id)
     _sub(root, "originalFileName", f"{f.get('media_id') or 'media'}")
     _sub(root, "publiclyAvailable", "false")
-    for kind in ("sha256", "pdq"):
-        if f.get(kind):
+    for kind, ht in REGISTRY.items():  # the registered types NCMEC has a name for
+        if ht.ncmec_name and f.get(kind):
             h = _sub(root, "fileAnnotations")
-            _sub(h, "hashType", kind.upper())
+            _sub(h, "hashType", ht.ncmec_name)
             _sub(h, "hashValue", f[kind])
     return ET.tostring(root, encoding="unicode")
 

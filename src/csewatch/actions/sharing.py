@@ -11,10 +11,9 @@ import json
 
 from sqlalchemy import select
 
+from csewatch.media.hashtypes import REGISTRY
 from csewatch.store import Store
 from csewatch.store import schema as S
-
-_HASH_TYPES = {"pdq": "pdq", "sha256": "sha256", "md5": "md5"}
 
 
 def collect_signals(store: Store) -> list[dict]:
@@ -37,9 +36,9 @@ def collect_signals(store: Store) -> list[dict]:
                 select(S.posts.c.media).where(S.posts.c.platform == case["platform"], S.posts.c.id.in_(post_ids))
             ).scalars():
                 for m in media or []:
-                    for field, kind in _HASH_TYPES.items():
-                        if m.get(field):
-                            add(kind, m[field], case)
+                    for kind in REGISTRY:  # every registered hash type the stored media item carries
+                        if m.get(kind):
+                            add(kind, m[kind], case)
             for ev in conn.execute(
                 select(S.signals.c.evidence).where(
                     S.signals.c.platform == case["platform"],

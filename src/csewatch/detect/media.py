@@ -1,6 +1,7 @@
 """Media detector: fetch each media item of a post (and the author's avatar) from the media store,
-hash it, and match it against the hash banks. A match is the highest-severity signal,
-``known_material``, with bank, bank version, distance and quality as evidence; never the media.
+hash it (images: PDQ; videos: vPDQ; any file: MD5, SHA-256), and match it against the hash banks.
+A match is the highest-severity signal, ``known_material``, with bank, bank version, distance and
+quality (videos: query- and compare-match percentages) as evidence; never the media.
 Low-quality hashes are not matched and are counted, as are items the store does not have and
 items that cannot be decoded (with the reason)."""
 
@@ -44,9 +45,9 @@ class MediaDetector:
             else:
                 h = hash_bytes(data, dihedral=self.dihedral)
         except MediaError as exc:
-            reason = "over the byte cap" if exc.hashes is not None else str(exc).split(":")[0][:60]
+            reason = "over the byte cap" if "over the cap" in str(exc) else str(exc).split(":")[0][:60]
             self.counts[f"rejected: {reason}"] += 1
-            # over the byte cap: the streamed MD5/SHA-256 still meet the exact-hash banks
+            # over the byte cap (or an undecodable video): the streamed MD5/SHA-256 still meet the exact-hash banks
             matches = self.matcher.match_hashes(exc.hashes) if exc.hashes is not None else []
             if matches:
                 self.counts["matched"] += 1
@@ -78,7 +79,12 @@ class MediaDetector:
                     field,
                     0,
                     0,
-                    f"{m.bank}@v{m.bank_version} {m.hash_type} d={m.distance} q={m.quality} {m.variant}",
+                    f"{m.bank}@v{m.bank_version} {m.hash_type} d={m.distance} q={m.quality} {m.variant}"
+                    + (
+                        f" query={m.query_match:.0f}% compared={m.compare_match:.0f}%"
+                        if m.query_match is not None
+                        else ""
+                    ),
                     f"bank:{m.bank}:{m.category}",
                 )
                 for m in matches

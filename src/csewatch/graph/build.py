@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from sqlalchemy import select
 
 from csewatch.detect.links import LinkMatcher
+from csewatch.media.hashtypes import media_link_value
 from csewatch.normalize import Normalizer
 from csewatch.policy import Policy
 from csewatch.store import Store
@@ -161,7 +162,7 @@ def build_graph(
                         if "/" in lk and not lk.endswith("/"):
                             groups[f"link:{lk}"].add(a)
                 for m in orjson.loads(media) if isinstance(media, str) else media or []:
-                    h = m.get("sha256") or m.get("pdq")
+                    h = media_link_value(m)
                     if h:
                         groups[f"media:{h}"].add(a)
                 folded = norm.fold(text).text.strip() if text else ""

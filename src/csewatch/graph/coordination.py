@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from csewatch.detect.links import LinkMatcher
+from csewatch.media.hashtypes import media_link_value
 from csewatch.normalize import Normalizer
 from csewatch.policy import Policy
 from csewatch.store import Store
@@ -70,7 +71,7 @@ def coordination(store: Store, policy: Policy, window: float = 600, min_accounts
                     if "/" in lk:
                         events[("link", lk)].append((created, acc))
             for m in media or []:
-                h = m.get("sha256") or m.get("pdq")
+                h = media_link_value(m)
                 if h:
                     events[("media", h)].append((created, acc))
     out = []

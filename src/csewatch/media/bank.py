@@ -1,12 +1,15 @@
 """Hash banks: named lists of hashes (never images) from hotlines and internal review: each entry has
-its hash, type (pdq, md5, sha256), category, source, added date and optional expiry. Banks are
+its hash, type (any registered hash type: ``csewatch.media.hashtypes.REGISTRY``; pdq, md5, sha256,
+vpdq), category, source, added date and optional expiry. Banks are
 versioned: every import or removal makes a new version, entries record the version that added (and
 removed) them, and a match records the bank version it was made against.
 
 Imports read CSV/TSV with a header (``hash``/``signal``/``signal_value``/``value``,
 ``type``/``signal_type``, ``category``/``tags``, ``source``, ``added``, ``expires``) and JSON lines of
 the same fields, which covers python-threatexchange / HMA style exports (``signal_type``,
-``signal_value``, ThreatExchange's ``HASH_PDQ``-style type names included).
+``signal_value``, ThreatExchange's ``HASH_PDQ``-style type names included). A type's own aliases come
+from its class. Values are text of any length (a vPDQ hash lists many frames); stores made when the
+column was 64 characters are widened by the store's migration (revision 0003).
 """
 
 from __future__ import annotations
@@ -26,18 +29,6 @@ from csewatch.ingest.common import parse_time
 from csewatch.store import Store
 from csewatch.store import schema as S
 
-HASH_TYPES = {"pdq": 64, "md5": 32, "sha256": 64}
-_TYPE_ALIASES = {
-    "hash_pdq": "pdq",
-    "pdq": "pdq",
-    "photo_pdq": "pdq",
-    "md5": "md5",
-    "hash_md5": "md5",
-    "photo_md5": "md5",
-    "sha256": "sha256",
-    "hash_sha256": "sha256",
-    "sha-256": "sha256",
-}
 _HEX = re.compile(r"^[0-9a-f]+$")
 _FIELDS = {
     "hash": ("hash", "signal", "signal_value", "value", "pdq"),
@@ -74,12 +65,33 @@ class ImportResult:
 
 
 def normalize_hash(value: str, hash_type: str) -> str:
+    """The normal form of a value of a registered type (BankError with the reason otherwise)."""
+    from csewatch.media.hashtypes import REGISTRY, InvalidHash
+
+    ht = REGISTRY.get(hash_type)
+    if ht is None:
+        raise BankError(f"unknown hash type {hash_type!r} ({', '.join(REGISTRY)})")
+    try:
+        return ht.validate(value)
+    except InvalidHash as exc:
+        raise BankError(str(exc)) from None
+
+
+def _resolve_type(name: str) -> str:
+    from csewatch.media.hashtypes import resolve
+
+    ht = resolve(name)
+    return ht.name if ht is not None else name
+
+
+def _guess_type(value: str) -> str:
+    """A type from the value's shape when that is unambiguous: 32 hex digits are MD5, frame lists vPDQ."""
     v = value.strip().lower()
-    if hash_type not in HASH_TYPES:
-        raise BankError(f"unknown hash type {hash_type!r} (pdq, md5, sha256)")
-    if len(v) != HASH_TYPES[hash_type] or not _HEX.match(v):
-        raise BankError(f"not a {hash_type} hash: expected {HASH_TYPES[hash_type]} hex digits, got {value[:80]!r}")
-    return v
+    if len(v) == 32 and _HEX.match(v):
+        return "md5"
+    if "," in v:
+        return "vpdq"
+    return ""
 
 
 def _pick(row: dict, field: str) -> str | None:
@@ -125,8 +137,8 @@ def read_bank_file(
             value = _pick(row, "hash")
             if value is None:
                 raise BankError("no hash")
-            t = (_pick(row, "type") or default_type or ("md5" if len(value.strip()) == 32 else "")).lower()
-            t = _TYPE_ALIASES.get(t, t)
+            t = (_pick(row, "type") or default_type or _guess_type(value)).lower()
+            t = _resolve_type(t)
             if not t:
                 raise BankError("64 hex digits can be PDQ or SHA-256: give a type column or --type")
             added = _pick(row, "added")
@@ -239,12 +251,14 @@ class Banks:
         t = S.bank_entries
         versions = self.versions()
         now = time.time()
+        from csewatch.media.hashtypes import REGISTRY
+
         q = select(t.c.bank, t.c.hash_type, func.count()).where(_in_force(now)).group_by(t.c.bank, t.c.hash_type)
-        out: dict[str, dict] = {
-            b: {"bank": b, "version": v, "pdq": 0, "md5": 0, "sha256": 0} for b, v in versions.items()
-        }
+        zero = dict.fromkeys(REGISTRY, 0)
+        out: dict[str, dict] = {b: {"bank": b, "version": v, **zero} for b, v in versions.items()}
         with self.store.engine.connect() as conn:
             for bank, ht, n in conn.execute(q):
-                out.setdefault(bank, {"bank": bank, "version": versions.get(bank, 0), "pdq": 0, "md5": 0, "sha256": 0})
+                out.setdefault(bank, {"bank": bank, "version": versions.get(bank, 0), **zero})
                 out[bank][ht] = n
         return sorted(out.values(), key=lambda r: r["bank"])
+

@@ -14,6 +14,17 @@ decoded. A file over the cap is refused with a reason, and the refusal carries i
 High bit depth: 16-bit greyscale/RGB PNG and TIFF (Pillow modes ``I;16*``, ``I``, ``F``) are scaled
 to 8 bits (divided by 257), not clipped, so a 16-bit copy hashes like its 8-bit original.
 
+PDQ equals the reference: by default the full decoded image (RGB) goes to ``pdqhash`` exactly as the
+reference does (``pdqhash.compute`` on the whole image), so hashes agree bit for bit with bare
+``pdqhash``. A faster mode (``fast=True`` or ``CSEWATCH_PDQ_FAST=1``) decodes large JPEGs at reduced
+scale (DCT scaling) and hashes a thumbnail of at most ``HASH_SIDE`` pixels a side: several times
+faster, a few bits of drift (``benchmarks/bench_media.py`` prints the figures). Transparent images are
+composited on white first (a viewer's rendering; the colour under transparent pixels is arbitrary).
+
+Videos (MP4/MOV, WebM/Matroska, AVI, FLV, recognised by their header) are hashed with vPDQ
+(``csewatch.media.video``): ``kind`` is ``video``, ``vpdq`` the frame hashes as text, ``frames`` their
+count; MD5/SHA-256 as for any file.
+
 Animated images (GIF, WebP, APNG): the PDQ hash is that of the first frame, by choice: it is the
 frame a platform shows as the still/thumbnail and the one hash banks are usually built from. The
 result says so (``frame`` = 0, ``frames`` = the frame count), so a reviewer knows a later frame was
@@ -24,6 +35,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -60,7 +73,9 @@ class MediaHashes(msgspec.Struct, frozen=True):
     format: str | None = None
     dihedral: list[str] | None = None  # original, rot90, rot180, rot270, flipx, flipy, flip+1, flip-1
     frame: int | None = None  # which frame was PDQ-hashed (animated images: 0, the first)
-    frames: int | None = None  # frame count of an animated image; None for a still one
+    frames: int | None = None  # frame count of an animated image, or vPDQ frame hashes of a video; None for a still
+    kind: str = "image"  # image | video
+    vpdq: str | None = None  # video: vPDQ frame hashes as text (csewatch.media.video)
 
 
 def bits_to_hex(bits: np.ndarray) -> str:
@@ -71,9 +86,16 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
-def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> tuple[Image.Image, tuple[int, int], str]:
-    """Open and decode an image (a large JPEG at reduced scale), or raise MediaError with the reason.
-    Returns the image, its size as stored and its format."""
+def fast_default() -> bool:
+    """The opt-in fast PDQ mode from the environment (``CSEWATCH_PDQ_FAST=1``); off by default."""
+    return os.environ.get("CSEWATCH_PDQ_FAST", "").lower() in ("1", "true", "yes", "on")
+
+
+def decode_image(
+    data: bytes, max_pixels: int = MAX_PIXELS, fast: bool = False
+) -> tuple[Image.Image, tuple[int, int], str]:
+    """Open and decode an image in full (in fast mode a large JPEG at reduced scale), or raise
+    MediaError with the reason. Returns the image, its size as stored and its format."""
     if not data:
         raise MediaError("empty file")
     if len(data) > MAX_BYTES:
@@ -92,7 +114,7 @@ def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> tuple[Image.Image
         raise MediaError(f"absurd dimensions {w}x{h}")
     if w * h > max_pixels:
         raise MediaError(f"{w}x{h} = {w * h} pixels, over the cap of {max_pixels} (decompression bomb?)")
-    if fmt == "JPEG" and max(w, h) > 2 * HASH_SIDE:
+    if fast and fmt == "JPEG" and max(w, h) > 2 * HASH_SIDE:
         img.draft("RGB", (HASH_SIDE, HASH_SIDE))  # let the JPEG decoder scale down (DCT scaling)
     try:
         with warnings.catch_warnings():
@@ -123,12 +145,11 @@ def _to_8bit(img: Image.Image) -> Image.Image:
     return Image.fromarray(out, "L")
 
 
-def _rgb_array(img: Image.Image) -> np.ndarray:
-    """RGB pixels at most HASH_SIDE on a side: PDQ works from a 64x64 reduction, and hashing the
-    downscaled image reproduces the reference hashes as closely as the full one, several times faster."""
+def _rgb_array(img: Image.Image, fast: bool = False) -> np.ndarray:
+    """RGB pixels of the whole image (the reference's input); in fast mode at most HASH_SIDE on a side."""
     if img.mode in _HIGH_DEPTH_MODES:
         img = _to_8bit(img)
-    if max(img.size) > HASH_SIDE:
+    if fast and max(img.size) > HASH_SIDE:
         img = img.copy() if img.mode == "RGB" else img
         img.thumbnail((HASH_SIDE, HASH_SIDE), Image.Resampling.BILINEAR)
     if img.mode != "RGB":
@@ -142,15 +163,49 @@ def _rgb_array(img: Image.Image) -> np.ndarray:
     return np.asarray(img)
 
 
-def hash_bytes(data: bytes, dihedral: bool = False, max_pixels: int = MAX_PIXELS) -> MediaHashes:
-    """All hashes of one image's bytes."""
+def sniff_video(head: bytes) -> str | None:
+    """The container of a video from its first bytes (MP4/MOV, WebM/Matroska, AVI, FLV), else None."""
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        return "MP4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "MATROSKA"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "AVI"
+    if head[:3] == b"FLV":
+        return "FLV"
+    return None
+
+
+def _hash_video_path(path: Path, md5: str, sha: str, size: int, fmt: str) -> MediaHashes:
+    from csewatch.media.video import VideoError, hash_video, to_text
+
+    try:
+        frames = hash_video(path)
+    except VideoError as exc:
+        raise MediaError(str(exc), MediaHashes(md5=md5, sha256=sha, size=size, kind="video", format=fmt)) from None
+    return MediaHashes(
+        md5=md5, sha256=sha, size=size, format=fmt, frames=len(frames), kind="video", vpdq=to_text(frames)
+    )
+
+
+def hash_bytes(
+    data: bytes, dihedral: bool = False, max_pixels: int = MAX_PIXELS, fast: bool | None = None
+) -> MediaHashes:
+    """All hashes of one image's (or video's) bytes; ``fast`` None means the environment's choice."""
     md5 = hashlib.md5(data, usedforsecurity=False).hexdigest() if data else ""
     sha = hashlib.sha256(data).hexdigest() if data else ""
-    img, (width, height), fmt = decode_image(data, max_pixels)
+    fast = fast_default() if fast is None else fast
+    video = sniff_video(data[:16])
+    if video and len(data) <= MAX_BYTES:
+        with tempfile.TemporaryDirectory(prefix="csewatch-video-") as tmp:
+            path = Path(tmp) / "media"
+            path.write_bytes(data)
+            return _hash_video_path(path, md5, sha, len(data), video)
+    img, (width, height), fmt = decode_image(data, max_pixels, fast)
     n_frames = int(getattr(img, "n_frames", 1) or 1)
     if n_frames > 1:
         img.seek(0)
-    arr = _rgb_array(img)
+    arr = _rgb_array(img, fast)
     variants = None
     if dihedral:
         hashes, quality = pdqhash.compute_dihedral(arr)
@@ -178,7 +233,11 @@ CHUNK = 1024 * 1024
 
 
 def hash_file(
-    path: str | Path, dihedral: bool = False, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES
+    path: str | Path,
+    dihedral: bool = False,
+    max_pixels: int = MAX_PIXELS,
+    max_bytes: int = MAX_BYTES,
+    fast: bool | None = None,
 ) -> MediaHashes:
     """All hashes of one image file, checking its size before reading it: MD5 and SHA-256 are taken
     in chunks; a file over ``max_bytes`` is refused (MediaError, with those digests in ``.hashes``)
@@ -196,4 +255,14 @@ def hash_file(
                 sha.update(chunk)
         digests = MediaHashes(md5=md5.hexdigest(), sha256=sha.hexdigest(), size=size)
         raise MediaError(f"{size} bytes, over the cap of {max_bytes} (not decoded)", digests)
-    return hash_bytes(path.read_bytes(), dihedral=dihedral, max_pixels=max_pixels)
+    with open(path, "rb") as fh:
+        video = sniff_video(fh.read(16))
+    if video:  # hashed from the file itself (decoded by the vPDQ bindings or ffmpeg), never read whole
+        md5 = hashlib.md5(usedforsecurity=False)
+        sha = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                md5.update(chunk)
+                sha.update(chunk)
+        return _hash_video_path(path, md5.hexdigest(), sha.hexdigest(), size, video)
+    return hash_bytes(path.read_bytes(), dihedral=dihedral, max_pixels=max_pixels, fast=fast)

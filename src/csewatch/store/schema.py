@@ -185,8 +185,8 @@ bank_entries = Table(
     "bank_entries",
     metadata,
     Column("bank", String(64), primary_key=True),
-    Column("hash_type", String(16), primary_key=True),  # pdq | md5 | sha256
-    Column("value", String(64), primary_key=True),  # lower-case hex
+    Column("hash_type", String(16), primary_key=True),  # a name in csewatch.media.hashtypes.REGISTRY
+    Column("value", Text, primary_key=True),  # normal form of its hash type; any length (vPDQ: many frames)
     Column("category", String(64), nullable=False),
     Column("source", String(200), nullable=False),
     Column("added_at", Float, nullable=False),
