@@ -56,7 +56,7 @@ def test_extension_detector_and_sink_run_in_a_scan(ext_manifest: Manifest, polic
     assert scanner.state.ns("demo_seen").get("a1") == 1
     box: list[Action] = []
     sink = m.sinks["demo_memory"].build(box=box)
-    action = Action(kind="remove_post", platform="native", target="1", case_id="c", decided_by="r", reason="t", key="k1")
+    action = Action(kind="remove_post", platform="native", target="1", case_id="c", decided_by="r", reason="", key="k1")
     sink.deliver(action)
     sink.deliver(action)
     assert box == [action]
