@@ -25,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from csewatch.commands.db import db_app
 from csewatch.commands.model import model_app
 from csewatch.eval import ACCOUNT_LEVEL, evaluate, print_breakdowns, read_labels
 from csewatch.policy import PolicyError, load_policy
@@ -34,6 +35,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Child-safety
 policy_app = typer.Typer(no_args_is_help=True, help="Policy pack tools.")
 app.add_typer(policy_app, name="policy")
 app.add_typer(model_app, name="model")
+app.add_typer(db_app, name="db")
 # piped output is not squeezed to 80 columns: case tables carry evidence
 console = Console() if sys.stdout.isatty() else Console(width=160)
 err = Console(stderr=True)

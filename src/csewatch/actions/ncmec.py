@@ -18,7 +18,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Float, String, Table, Text, delete, select
+from sqlalchemy import delete, select
 
 from csewatch.ingest.common import format_time
 from csewatch.media.hashtypes import REGISTRY
@@ -29,14 +29,7 @@ from csewatch.store import schema as S
 HOLD_SECONDS = 365 * 86400
 INCIDENT_TYPE = "Child Pornography (possession, manufacture, and distribution)"
 
-legal_holds = Table(
-    "legal_holds",
-    S.metadata,
-    Column("kind", String(16), primary_key=True),  # post | account | case
-    Column("subject", String(400), primary_key=True),
-    Column("until", Float, nullable=False),
-    Column("reason", Text, nullable=False),
-)
+legal_holds = S.legal_holds  # in the store's schema (and its migrations) since revision 0002
 
 
 class CyberTiplineError(RuntimeError):
@@ -210,7 +203,6 @@ def report_case(store: Store, client: CyberTiplineClient, case_id: str, reporter
 def hold_case(store: Store, case_id: str, reason: str, seconds: float = HOLD_SECONDS) -> int:
     until = time.time() + seconds
     with store.engine.begin() as conn:
-        legal_holds.create(conn, checkfirst=True)
         case = conn.execute(select(S.cases).where(S.cases.c.id == case_id)).mappings().first()
         if case is None:
             raise KeyError(f"no case {case_id!r}")
@@ -236,7 +228,6 @@ def purge(store: Store, older_than: float) -> int:
     """Delete posts (and their signals) created before ``older_than``, except those under a legal hold."""
     now = time.time()
     with store.engine.begin() as conn:
-        legal_holds.create(conn, checkfirst=True)
         held = {
             s
             for (s,) in conn.execute(

@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from csewatch.model import Account, Case, Edge, Post, Signal, Verdict
 from csewatch.store import schema
+from csewatch.store.migrate import ensure_schema
 from csewatch.triage import Triage, merge_cases
 
 DEFAULT_URL = "sqlite:///csewatch.db"
@@ -125,7 +126,7 @@ class Store:
         self.engine: Engine = create_engine(self.url)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        schema.metadata.create_all(self.engine)
+        ensure_schema(self.engine)  # new: created at head and stamped; older: migrated (store/migrate.py)
         self._insert = sqlite.insert if self.is_sqlite else postgresql.insert
         self._bulk_cache: dict[tuple, tuple[str, tuple[str, ...] | None]] = {}
 

@@ -279,3 +279,13 @@ claims = Table(
     Column("user", String(120), nullable=False),
     Column("claimed_at", Float, nullable=False),
 )
+
+# evidence preservation (actions/ncmec.py): held items are never purged until ``until``
+legal_holds = Table(
+    "legal_holds",
+    metadata,
+    Column("kind", String(16), primary_key=True),  # post | account | case
+    Column("subject", String(400), primary_key=True),
+    Column("until", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+)

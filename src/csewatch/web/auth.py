@@ -14,7 +14,7 @@ from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, inspect, select, text, update
+from sqlalchemy import delete, select, update
 
 from csewatch.store import Store
 from csewatch.store import schema as S
@@ -42,18 +42,6 @@ class Busy(PermissionError):
     """Too many password verifies at once: the request may be retried shortly (HTTP 429)."""
 
 
-def _ensure_columns(store: Store) -> None:
-    """Add the nullable columns newer code reads to a database made before them."""
-    insp = inspect(store.engine)
-    wanted = {"users": ("disabled_at",), "api_tokens": ("expires_at",)}
-    with store.engine.begin() as conn:
-        for table, cols in wanted.items():
-            have = {c["name"] for c in insp.get_columns(table)}
-            for col in cols:
-                if col not in have:
-                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {col} FLOAT"))
-
-
 class Auth:
     def __init__(
         self,
@@ -74,7 +62,6 @@ class Auth:
         self._verifies = threading.BoundedSemaphore(max_concurrent_verifies)
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
-        _ensure_columns(store)
 
     # -- users -----------------------------------------------------------------------------------
     def add_user(self, name: str, password: str, role: str = "reviewer") -> None:

@@ -1,0 +1,149 @@
+"""Alembic migrations on each backend: a database made by the code at 6cb9ac4 (tables from the frozen
+copy of that schema, with rows) upgrades to head, keeps its rows, matches today's MetaData and the
+store works on it; a new database is created at head and stamped; ``csewatch db`` reports and upgrades."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, insert, inspect, select, text
+from typer.testing import CliRunner
+
+from csewatch.cli import app
+from csewatch.model import Post
+from csewatch.store import Batch, Store
+from csewatch.store import schema as S
+from csewatch.store.migrate import UnknownSchema, current, head, upgrade
+from csewatch.triage import Triage
+from tests.store import schema_6cb9ac4 as OLD
+
+
+def _diffs(engine) -> list:
+    """Differences between the database and today's MetaData (tables, columns, types, indexes)."""
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(ctx, S.metadata)
+
+
+def _old_database(url: str, with_holds: bool = True) -> None:
+    """A store as csewatch made it at 6cb9ac4 (create_all of that schema), with a few rows."""
+    engine = create_engine(url)
+    tables = [t for t in OLD.metadata.sorted_tables if with_holds or t.name != "legal_holds"]
+    OLD.metadata.create_all(engine, tables=tables)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(OLD.posts),
+            [
+                {"platform": "native", "id": "p1", "author_id": "a1", "created_at": 10.0, "text": "hello",
+                 "hashtags": ["x"]}
+            ],
+        )
+        conn.execute(insert(OLD.accounts), [{"platform": "native", "id": "a1", "handle": "shop_a1", "links": []}])
+        conn.execute(
+            insert(OLD.cases),
+            [
+                {
+                    "id": "native:account:a1", "platform": "native", "subject_type": "account", "subject_id": "a1",
+                    "category": "csam_advert", "severity": 4, "score": 0.9, "priority": 5.0, "state": "open",
+                    "n_posts": 1, "reach": 0, "first_seen": 10.0, "last_seen": 10.0,
+                }
+            ],
+        )
+        conn.execute(insert(OLD.case_posts), [{"case_id": "native:account:a1", "platform": "native", "post_id": "p1"}])
+        conn.execute(insert(OLD.users), [{"name": "rev1", "role": "reviewer", "password_hash": "x", "created_at": 1.0}])
+        conn.execute(insert(OLD.api_tokens), [{"token_hash": "t" * 64, "user": "rev1", "created_at": 2.0}])
+        conn.execute(
+            insert(OLD.bank_entries),
+            [
+                {
+                    "bank": "b", "hash_type": "sha256", "value": "e" * 64, "category": "c", "source": "s",
+                    "added_at": 1.0, "added_version": 1,
+                }
+            ],
+        )
+        if with_holds:
+            conn.execute(insert(OLD.legal_holds), [{"kind": "case", "subject": "c9", "until": 9e9, "reason": "r"}])
+    engine.dispose()
+
+
+@pytest.mark.parametrize("with_holds", [True, False], ids=["holds", "no-holds"])
+def test_database_of_6cb9ac4_upgrades_keeps_rows_and_works(db_url, policy, with_holds):
+    _old_database(db_url, with_holds)
+    store = Store(db_url, policy.version)  # first use: stamp 0001, upgrade to head
+    with store.engine.connect() as conn:
+        assert current(conn) == head()
+        assert conn.execute(select(S.users.c.name, S.users.c.disabled_at)).all() == [("rev1", None)]
+        assert conn.execute(select(S.api_tokens.c.user, S.api_tokens.c.expires_at)).all() == [("rev1", None)]
+        assert conn.execute(select(S.bank_entries.c.value)).scalars().all() == ["e" * 64]
+        holds = conn.execute(select(S.legal_holds.c.subject)).scalars().all()
+    assert holds == (["c9"] if with_holds else [])
+    assert _diffs(store.engine) == []
+    assert store.post("native", "p1")["text"] == "hello"
+    assert store.case("native:account:a1").state == "open"
+    # the store works on it: a batch, and what the new revisions added
+    batch = Batch(source="s", position=1, line=1, fmt="jsonl")
+    batch.posts.append(Post(id="p2", platform="native", author_id="a1", text="again"))
+    store.commit_batch(batch, Triage(policy))
+    assert store.counts()["posts"] == 2
+    store.save_model("m1", {"mode": "shadow"}, b"blob")
+    assert [m["version"] for m in store.models()] == ["m1"]
+    long_value = "f" * 64 + ",".join(["0" * 64] * 20)  # longer than the old VARCHAR(64)
+    with store.engine.begin() as conn:
+        conn.execute(
+            insert(S.bank_entries),
+            [{"bank": "b", "hash_type": "vpdq", "value": long_value, "category": "c", "source": "s",
+              "added_at": 1.0, "added_version": 2}],
+        )
+    store.close()
+    assert Store(db_url).counts()["posts"] == 2  # reopening at head: nothing to do, nothing lost
+
+
+def test_new_database_is_created_at_head_and_matches_metadata(db_url):
+    store = Store(db_url)
+    with store.engine.connect() as conn:
+        assert current(conn) == head()
+        assert "legal_holds" in inspect(conn).get_table_names()
+    assert _diffs(store.engine) == []
+    store.close()
+
+
+def test_database_of_code_in_between_is_stamped_and_upgraded(db_url):
+    """Made after 6cb9ac4 but before migrations: some of revision 0002 already there (create_all of the
+    new tables, the web's ad-hoc ALTER of users), some not."""
+    _old_database(db_url)
+    engine = create_engine(db_url)
+    S.shadow_verdicts.create(engine)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE users ADD COLUMN disabled_at FLOAT"))
+    assert upgrade(engine) == (None, head())
+    assert _diffs(engine) == []
+    assert upgrade(engine) == (head(), head())  # idempotent
+    engine.dispose()
+
+
+def test_foreign_tables_without_stamp_are_refused(db_url):
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE posts (id INTEGER PRIMARY KEY)"))
+    with pytest.raises(UnknownSchema, match="lacks"):
+        upgrade(engine)
+    engine.dispose()
+
+
+def test_cli_db_current_and_upgrade(tmp_path):
+    db = tmp_path / "old.db"
+    _old_database(f"sqlite:///{db}")
+    runner = CliRunner()
+    r = runner.invoke(app, ["db", "current", "--db", str(db), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output) == {"current": None, "head": head(), "up_to_date": False}
+    r = runner.invoke(app, ["db", "upgrade", "--db", str(db), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output) == {"before": None, "after": head()}
+    r = runner.invoke(app, ["db", "current", "--db", str(db)])
+    assert r.exit_code == 0 and "up to date" in r.output
+    r = runner.invoke(app, ["db", "upgrade", "--db", str(tmp_path / "missing.db")])
+    assert r.exit_code == 2 and not (tmp_path / "missing.db").exists()
