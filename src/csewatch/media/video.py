@@ -108,8 +108,11 @@ def _hash_ffmpeg(path: Path, seconds_per_hash: float) -> list[VPDQFrame]:
     w, h, fps = _probe(path)
     if w <= 0 or h <= 0 or w * h > 50_000_000:
         raise VideoError(f"absurd video dimensions {w}x{h}")
-    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-map", "0:v:0"]
-    cmd += ["-vf", f"fps=1/{seconds_per_hash}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    # every step-th decoded frame, as the vPDQ bindings pick them (frame 0, then one per seconds_per_hash)
+    step = max(1, int(round(fps * seconds_per_hash))) if fps > 0 else 0
+    pick = [f"select=not(mod(n\\,{step}))", "-vsync", "0"] if step else [f"fps=1/{seconds_per_hash}"]
+    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-map", "0:v:0", "-vf", *pick]
+    cmd += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     size = w * h * 3
     out: list[VPDQFrame] = []
@@ -121,9 +124,9 @@ def _hash_ffmpeg(path: Path, seconds_per_hash: float) -> list[VPDQFrame]:
                 break
             bits, quality = pdqhash.compute(np.frombuffer(buf, dtype=np.uint8).reshape(h, w, 3))
             i = len(out)
-            frame = int(round(i * seconds_per_hash * fps)) if fps else i
+            frame = i * step if step else i
             hx = np.packbits(bits.astype(np.uint8)).tobytes().hex()
-            out.append(VPDQFrame(frame, hx, int(quality), i * seconds_per_hash))
+            out.append(VPDQFrame(frame, hx, int(quality), frame / fps if step else i * seconds_per_hash))
     finally:
         proc.stdout.close()
         proc.kill()
