@@ -21,7 +21,16 @@ from csewatch.detect.hashtags import HashtagDetector
 from csewatch.detect.lexicon import LexiconDetector
 from csewatch.detect.links import LinkDetector
 from csewatch.ingest import jetstream, mastodon, native, x_v2
-from csewatch.manifest import Context, DetectorSpec, Example, FormatSpec, HashTypeSpec, Manifest, SinkSpec
+from csewatch.manifest import (
+    Context,
+    DetectorSpec,
+    Example,
+    FormatSpec,
+    GraphJobSpec,
+    HashTypeSpec,
+    Manifest,
+    SinkSpec,
+)
 from csewatch.policy import CONTEXT_INDICATORS
 
 NEGATIVES = (
@@ -42,6 +51,18 @@ def _lexicon(ctx: Context) -> Any:
 
 def _format(name: str, mod: Any, fixture: bytes) -> FormatSpec:
     return FormatSpec(name, mod.looks_like, mod.parse, fixture)
+
+
+def _coordination(store: Any, policy: Any) -> Any:
+    from csewatch.graph.coordination import coordination  # graph libraries load only when a job runs
+
+    return coordination(store, policy)
+
+
+def _discovery(store: Any, policy: Any) -> Any:
+    from csewatch.graph.discovery import discover
+
+    return discover(store, policy)
 
 
 def register(m: Manifest) -> None:
@@ -105,6 +126,9 @@ def register(m: Manifest) -> None:
     # -- action sinks --
     m.sink(SinkSpec("jsonl", lambda path, **_: JsonlSink(path)))
     m.sink(SinkSpec("webhook", lambda url, secret, **kw: WebhookSink(url, secret, **kw)))
+    # -- graph jobs (run over the store) --
+    m.graph_job(GraphJobSpec("coordination", _coordination, "the same link or text from several accounts at once"))
+    m.graph_job(GraphJobSpec("hashtag_discovery", _discovery, "candidate hashtags near flagged posts"))
     # -- media hash types: registered from csewatch.media.hashtypes when that module is present --
     try:
         from csewatch.media import hashtypes  # type: ignore[attr-defined]

@@ -124,3 +124,9 @@ def test_hash_type_matches_its_example_to_itself(spec: HashTypeSpec) -> None:
             assert ht.validate(ht.hash_bytes(data)[0]) == value
     for bad in ht.malformed_examples():
         assert ht.is_valid(bad) is not None
+
+
+def test_graph_jobs_are_registered_by_name() -> None:
+    jobs = MANIFEST.graph_jobs
+    assert {"coordination", "hashtag_discovery"} <= set(jobs)
+    assert all(callable(j.run) and j.name == name for name, j in jobs.items())
