@@ -646,18 +646,18 @@ def _media_detector(store: Store, media_dir: Path, index_dir: Path | None, dihed
 def hash_cmd(
     files: list[Path] = typer.Argument(..., exists=True, dir_okay=False),
     dihedral: bool = typer.Option(False, "--dihedral", help="Also the 8 rotations/mirrors"),
+    fast: bool = typer.Option(False, "--fast", help="Fast PDQ (reduced-scale decode; a few bits off the reference)"),
     as_json: bool = JsonOpt,
 ) -> None:
-    fast: bool = typer.Option(False, "--fast", help="Fast PDQ (reduced-scale decode; a few bits off the reference)"),
     """Hashes of media files, every registered type that applies (images: PDQ and quality; videos: vPDQ
     frame hashes; any file: MD5, SHA-256); bad files get a reason."""
     import msgspec
 
     from csewatch.media.hashing import MediaError, hash_file
-
-    rows = []
     from csewatch.media.hashtypes import REGISTRY
     from csewatch.media.video import parse as parse_vpdq
+
+    rows = []
     for f in files:  # size checked before reading; digests streamed; over the cap: refused, never decoded
         try:
             h = msgspec.to_builtins(hash_file(f, dihedral=dihedral, fast=fast or None))
@@ -678,8 +678,8 @@ def hash_cmd(
         t.add_row(
             r["file"],
             r.get("pdq") or (f"vpdq: {r['frames']} frames" if r.get("vpdq") else ""),
-            str(r.get("quality", "")),
-            f"{r['width']}x{r['height']}" if "width" in r else "",
+            "" if r.get("quality") is None else str(r["quality"]),
+            f"{r['width']}x{r['height']}" if r.get("width") else "",
             r.get("sha256", ""),
             r.get("error", ""),
         )
@@ -710,11 +710,11 @@ def match(
             rows.append(
                 {
                     "file": str(f),
-                    "pdq": h.pdq,
-                    "quality": h.quality,
                     "kind": h.kind,
-                    "low_quality": h.kind == "image" and (h.quality or 0) < matcher.quality_floor,
+                    "pdq": h.pdq,
                     "frames": h.frames if h.kind == "video" else None,
+                    "quality": h.quality,
+                    "low_quality": h.kind == "image" and (h.quality or 0) < matcher.quality_floor,
                     "matches": [msgspec.to_builtins(m) for m in matches],
                 }
             )
@@ -768,13 +768,13 @@ def bank_import(
 ) -> None:
     """Import hashes from CSV / TSV / JSONL (python-threatexchange and HMA style columns accepted)."""
     from csewatch.media.bank import BankError, Banks
-
-    try:
     from csewatch.media.hashtypes import REGISTRY, resolve
-        res = Banks(Store(db)).import_file(
+
     if hash_type is not None and resolve(hash_type) is None:
         err.print(f"[red]--type {hash_type}: not a registered hash type ({', '.join(REGISTRY)})[/red]")
         raise typer.Exit(2)
+    try:
+        res = Banks(Store(db)).import_file(
             bank, file, default_type=hash_type, default_category=category, default_source=source
         )
     except (BankError, UnicodeDecodeError) as exc:
