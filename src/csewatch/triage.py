@@ -9,6 +9,7 @@ import math
 
 import msgspec
 
+from csewatch.keys import case_id  # noqa: F401  (re-exported: callers import it from here)
 from csewatch.model import Account, Case, Post, Signal, SubjectType, Verdict
 from csewatch.policy import Policy, Rule
 
@@ -131,10 +132,6 @@ def _best_scores(signals: list[Signal]) -> dict[str, float]:
         if s.score > out.get(s.indicator, -1.0):
             out[s.indicator] = s.score
     return out
-
-
-def case_id(platform: str, subject_type: str, subject_id: str) -> str:
-    return f"{platform}:{subject_type}:{subject_id}"
 
 
 class CaseBook:

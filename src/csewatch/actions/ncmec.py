@@ -220,7 +220,7 @@ def hold_case(store: Store, case_id: str, reason: str, seconds: float = HOLD_SEC
                     "reason": reason,
                 }
             )
-        store._upsert(conn, legal_holds, rows, ("kind", "subject"))
+        store.place_holds(rows, conn)
     return len(rows)
 
 

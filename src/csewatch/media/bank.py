@@ -183,10 +183,7 @@ class Banks:
             return {n: v for n, v in conn.execute(select(S.banks.c.name, S.banks.c.version))}
 
     def _bump(self, conn, bank: str) -> int:
-        v = conn.execute(select(S.banks.c.version).where(S.banks.c.name == bank)).scalar()
-        new = int(v or 0) + 1
-        self.store._upsert(conn, S.banks, [{"name": bank, "version": new, "updated_at": time.time()}], ("name",))
-        return new
+        return self.store.bump_bank_version(bank, conn)
 
     def add(self, bank: str, entries: Iterable[dict]) -> tuple[int, int, int]:
         """Add entries (dicts of BankEntry fields without bank); returns (version, added, unchanged)."""
@@ -209,7 +206,7 @@ class Banks:
                     unchanged += 1
                     continue
                 rows.append({"bank": bank, **e, "added_version": version, "removed_version": None})
-            self.store._upsert(conn, t, rows, ("bank", "hash_type", "value"))
+            self.store.put_bank_entries(rows, conn)
         return version, len(rows), unchanged
 
     def import_file(self, bank: str, path: str | Path, **defaults) -> ImportResult:

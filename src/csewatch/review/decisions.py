@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 
 from csewatch.actions.sinks import ActionSink, DeliveryError
+from csewatch.keys import account_case_id, parse_case_id
+from csewatch.keys import case_id as make_case_id
 from csewatch.model import Action, Decision
 from csewatch.policy import Policy
 from csewatch.review.audit import AuditLog
@@ -68,9 +70,7 @@ class ReviewService:
             holder = self._holder(conn, case_id)
             if holder and holder != user:
                 raise PermissionError(f"claimed by {holder}")
-            self.store._upsert(
-                conn, S.claims, [{"case_id": case_id, "user": user, "claimed_at": time.time()}], ("case_id",)
-            )
+            self.store.put_claim(case_id, user, time.time(), conn)
             self.audit.append(user, "claim", case_id, conn=conn)
 
     def _holder(self, conn, case_id: str) -> str | None:
@@ -152,8 +152,7 @@ class ReviewService:
         return out
 
     def _cluster_member_cases(self, cluster_case_id: str) -> list[str]:
-        platform, _, rest = cluster_case_id.partition(":")
-        _kind, _, key = rest.partition(":")
+        key = parse_case_id(cluster_case_id).subject_id
         with self.store.engine.connect() as conn:
             evidence = (
                 conn.execute(
@@ -165,7 +164,7 @@ class ReviewService:
                 .all()
             )
             members = {e["text"] for ev in evidence for e in (ev or []) if e.get("field") in ("member", "account")}
-            ids = [f"{m.partition(':')[0]}:account:{m.partition(':')[2]}" for m in sorted(members)]
+            ids = [account_case_id(m) for m in sorted(members) if ":" in m]
             existing = set(conn.execute(select(S.cases.c.id).where(S.cases.c.id.in_(ids))).scalars())
         return [i for i in ids if i in existing]
 
@@ -187,8 +186,7 @@ class ReviewService:
             .where(cp.c.case_id == case_id)
         ):
             rules.update(r or [])
-        platform, _, rest = case_id.partition(":")
-        subject_type, _, subject_id = rest.partition(":")
+        platform, subject_type, subject_id = parse_case_id(case_id)
         post_ids = select(cp.c.post_id).where(cp.c.case_id == case_id)
         q = select(sg.c.detector).where(
             sg.c.platform == platform,
@@ -207,7 +205,7 @@ class ReviewService:
             elif previous == "violating":
                 violating -= 1  # a reversed decision: undo what it counted
             violating += outcome == "violating"
-            self.store._upsert(conn, t, [{"rule": rule, "decisions": decisions, "violating": violating}], ("rule",))
+            self.store.set_rule_feedback(rule, decisions, violating, conn)
 
     def precision(self) -> list[RulePrecision]:
         auto = self.policy.pack.automation
@@ -234,7 +232,7 @@ class ReviewService:
             rule = v.rules[0] if v.rules else None
             if rule not in rules:
                 continue
-            case_id = f"{v.platform}:post:{v.post_id}"
+            case_id = make_case_id(v.platform, "post", v.post_id)
             action = Action(
                 kind="remove_post",
                 platform=v.platform,
@@ -250,8 +248,7 @@ class ReviewService:
 
     # -- enforcement ----------------------------------------------------------------------------
     def plan_actions(self, case_id: str, decided_by: str) -> list[Action]:
-        platform, _, rest = case_id.partition(":")
-        subject_type, _, subject_id = rest.partition(":")
+        platform, subject_type, subject_id = parse_case_id(case_id)
         reason = f"decided violating in {case_id}"
         planned: list[tuple[str, str]] = []
         with self.store.engine.connect() as conn:
@@ -301,23 +298,20 @@ class ReviewService:
     def _deliver(self, action: Action, actor: str) -> bool:
         """Record the action, send it to every sink unless it was delivered before; audited."""
         with self.store.engine.begin() as conn:
-            self.store._insert_ignore(
+            self.store.record_action(
+                {
+                    "key": action.key,
+                    "kind": action.kind,
+                    "platform": action.platform,
+                    "target": action.target,
+                    "case_id": action.case_id,
+                    "decided_by": action.decided_by,
+                    "reason": action.reason,
+                    "created_at": time.time(),
+                    "delivered_at": None,
+                    "attempts": 0,
+                },
                 conn,
-                S.actions,
-                [
-                    {
-                        "key": action.key,
-                        "kind": action.kind,
-                        "platform": action.platform,
-                        "target": action.target,
-                        "case_id": action.case_id,
-                        "decided_by": action.decided_by,
-                        "reason": action.reason,
-                        "created_at": time.time(),
-                        "delivered_at": None,
-                        "attempts": 0,
-                    }
-                ],
             )
             done = conn.execute(select(S.actions.c.delivered_at).where(S.actions.c.key == action.key)).scalar()
         if done is not None:

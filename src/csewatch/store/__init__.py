@@ -221,6 +221,56 @@ class Store:
     def _upsert(self, conn: Connection, table: Any, rows: list[dict], keys: Sequence[str]) -> None:
         self._bulk(conn, table, rows, keys)
 
+    # -- domain writes (the only code that writes these tables; ``conn`` joins a caller's transaction) --
+    @contextlib.contextmanager
+    def transaction(self, conn: Connection | None = None) -> Iterator[Connection]:
+        """The caller's transaction when given one, else a new one committed on exit."""
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.begin() as own:
+                yield own
+
+    def put_claim(self, case_id: str, user: str, at: float, conn: Connection | None = None) -> None:
+        """``user`` holds the case from ``at`` (replacing any earlier claim)."""
+        with self.transaction(conn) as c:
+            self._upsert(c, schema.claims, [{"case_id": case_id, "user": user, "claimed_at": at}], ("case_id",))
+
+    def set_rule_feedback(self, rule: str, decisions: int, violating: int, conn: Connection | None = None) -> None:
+        """The decision counts of one triage rule or detector (``detector:<name>``)."""
+        rows = [{"rule": rule, "decisions": decisions, "violating": violating}]
+        with self.transaction(conn) as c:
+            self._upsert(c, schema.rule_feedback, rows, ("rule",))
+
+    def record_action(self, row: dict[str, Any], conn: Connection | None = None) -> None:
+        """An enforcement action, once per idempotency key (a key recorded before is left as it is)."""
+        with self.transaction(conn) as c:
+            self._insert_ignore(c, schema.actions, [row])
+
+    def place_holds(self, rows: list[dict[str, Any]], conn: Connection | None = None) -> None:
+        """Legal holds (kind, subject, until, reason); a hold placed again is extended to the new one."""
+        with self.transaction(conn) as c:
+            self._upsert(c, schema.legal_holds, _dedupe(rows, ("kind", "subject")), ("kind", "subject"))
+
+    def put_user(self, row: dict[str, Any], conn: Connection | None = None) -> None:
+        """Create or replace a user (name, role, password_hash, created_at, disabled_at)."""
+        with self.transaction(conn) as c:
+            self._upsert(c, schema.users, [row], ("name",))
+
+    def bump_bank_version(self, bank: str, conn: Connection | None = None) -> int:
+        """The bank's next version, recorded (a bank seen for the first time starts at 1)."""
+        b = schema.banks
+        with self.transaction(conn) as c:
+            v = c.execute(select(b.c.version).where(b.c.name == bank)).scalar()
+            new = int(v or 0) + 1
+            self._upsert(c, b, [{"name": bank, "version": new, "updated_at": time.time()}], ("name",))
+        return new
+
+    def put_bank_entries(self, rows: list[dict[str, Any]], conn: Connection | None = None) -> None:
+        """Bank entries keyed on (bank, hash_type, value); an entry put again replaces the stored one."""
+        with self.transaction(conn) as c:
+            self._upsert(c, schema.bank_entries, rows, ("bank", "hash_type", "value"))
+
     # -- the batch ---------------------------------------------------------------------------
     def commit_batch(self, batch: Batch, triage: Triage, retain_all_posts: bool = True) -> None:
         with self.engine.begin() as conn:

@@ -69,19 +69,15 @@ class Auth:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         self._check_password(password)
         with self.store.engine.begin() as conn:
-            self.store._upsert(
+            self.store.put_user(
+                {
+                    "name": name,
+                    "role": role,
+                    "password_hash": _ph.hash(password),
+                    "created_at": time.time(),
+                    "disabled_at": None,
+                },
                 conn,
-                S.users,
-                [
-                    {
-                        "name": name,
-                        "role": role,
-                        "password_hash": _ph.hash(password),
-                        "created_at": time.time(),
-                        "disabled_at": None,
-                    }
-                ],
-                ("name",),
             )
             self._end_access(conn, name)
 
