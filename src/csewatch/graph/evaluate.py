@@ -15,6 +15,7 @@ from csewatch.graph.clusters import Cluster
 from csewatch.graph.discovery import HashtagDiscovery
 from csewatch.graph.evasion import EvasionLink
 from csewatch.graph.expand import ExpansionHit
+from csewatch.keys import entity_key, parse_entity_key
 from csewatch.normalize import Normalizer
 from csewatch.store import Store
 from csewatch.store import schema as S
@@ -90,13 +91,13 @@ def stream_evasion_links(store: Store) -> dict[str, tuple[str, int]]:
             .where(sg.c.indicator == "ban_evasion_link")
         )
         for platform, account, evidence, t, pid in conn.execute(q):
-            key = f"{platform}:{account}"
+            key = entity_key(platform, account)
             pred = next((e["text"] for e in evidence if e.get("field") == "predecessor"), "")
             if key not in first or (t, pid) < first[key][:2]:
                 first[key] = (t, pid, pred)
         out: dict[str, tuple[str, int]] = {}
         for key, (t, pid, pred) in first.items():
-            platform, _, account = key.partition(":")
+            platform, account = parse_entity_key(key)
             n_before = conn.execute(
                 select(func.count())
                 .select_from(po)

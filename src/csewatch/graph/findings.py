@@ -15,6 +15,7 @@ from csewatch.graph.clusters import Cluster
 from csewatch.graph.coordination import CoordinationGroup
 from csewatch.graph.evasion import SUSPENDED, EvasionLink
 from csewatch.graph.expand import ExpansionHit
+from csewatch.keys import parse_entity_key, platform_of
 from csewatch.model import Case, Evidence, Signal
 from csewatch.store import Store
 from csewatch.store import schema as S
@@ -54,7 +55,7 @@ def _case(
 def save_evasion(store: Store, triage: Triage, links: list[EvasionLink]) -> int:
     signals, cases = [], {}
     for link in links:
-        platform, _, account = link.account.partition(":")
+        platform, account = parse_entity_key(link.account)
         evidence = [Evidence(k, 0, 0, v, f"evasion:{k}") for k, v in link.evidence.items()]
         evidence.append(Evidence("predecessor", 0, 0, link.predecessor, "evasion:predecessor"))
         signals.append(
@@ -74,7 +75,7 @@ def save_evasion(store: Store, triage: Triage, links: list[EvasionLink]) -> int:
 def save_expansion(store: Store, triage: Triage, hits: list[ExpansionHit], score: float = 0.6) -> int:
     signals, cases = [], {}
     for hit in hits:
-        platform, _, account = hit.account.partition(":")
+        platform, account = parse_entity_key(hit.account)
         evidence = [Evidence("path", i, i, f"{acc} [{how}]", "expand:hop") for i, (acc, how) in enumerate(hit.path)]
         signals.append(
             (
@@ -124,7 +125,7 @@ def save_clusters(store: Store, triage: Triage, g: AccountGraph, clusters: list[
         n_flagged = sum(1 for n in names if n in flagged)
         if n_flagged < min_flagged:
             continue
-        platform = names[0].partition(":")[0]
+        platform = platform_of(names[0])
         key = c.key(g)
         evidence = [
             Evidence("member", i, i, n, "cluster:flagged" if n in flagged else "cluster:member")
@@ -196,7 +197,7 @@ def save_coordination(store: Store, triage: Triage, groups: list[CoordinationGro
         n_flagged = sum(1 for a in grp.accounts if a in flagged)
         if n_flagged < min_flagged:
             continue
-        platform = grp.accounts[0].partition(":")[0]
+        platform = platform_of(grp.accounts[0])
         key = "co-" + hashlib.sha1(f"{grp.kind}|{grp.item}|{grp.start}".encode()).hexdigest()[:16]
         score = min(0.95, 0.5 + 0.45 * n_flagged / len(grp.accounts))
         evidence = [
