@@ -97,11 +97,32 @@ def _local_handle(handle: str) -> str:
 
 def handle_core(handle: str) -> str:
     """The handle as spelled, separators kept, without its domain and "_new2"-style suffixes."""
-    return _SUFFIX.sub("", _local_handle(handle))
+    return _SUFFIX.sub("", _local_handle(handle).rstrip("_.-"))
+
+
+_PREFIX = re.compile(r"^(?:(?:the|real|its|im|new|x)[_.\-]?)(?=[a-z0-9]{4})")
+
+
+def _same_spelling(a: str, b: str) -> bool:
+    """Two handle cores spelled alike: equal once a "the_"/"real_" prefix is dropped, or one the other
+    with a few characters added before or after ("k1dxx" -> "k1dxxh", "mega-drops" -> "mega-dropsbackup")."""
+    a, b = _PREFIX.sub("", a).strip("_.-"), _PREFIX.sub("", b).strip("_.-")
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 5 and len(long_) - len(short) <= 6 and (long_.startswith(short) or long_.endswith(short))
+
+
+def _distinct(new: str, old: str) -> bool:
+    """The new handle keeps the old one's run of digits ("links_0241985" -> "links_0241985_bkp"): the
+    spelling with its number, unlike the letters alone, is rare."""
+    runs = re.findall(r"\d{3,}", _local_handle(old))
+    return bool(runs) and max(runs, key=len) in _local_handle(new)
 
 
 def handle_stem(norm: Normalizer, handle: str) -> str:
-    return re.sub(r"[^a-z]", "", norm.fold_term(handle_core(handle)))
+    """Letters of the handle's core, without a "the_"/"real_"/"x"-style prefix evaders put before the old name."""
+    return re.sub(r"[^a-z]", "", _PREFIX.sub("", norm.fold_term(handle_core(handle))))
 
 
 def build_profile(
@@ -247,14 +268,19 @@ def score_pair(
         n = _others(common, "h:", new.stem, old.stem)
         if sim >= 0.75:  # 0.75 -> nothing, 1.0 -> full weight: near misses of short stems are common
             # evaders keep their spelling; "cp.vids" and "cpvids" share a stem but are told apart
-            spelled = handle_core(new.handle) == handle_core(old.handle)
+            spelled = _same_spelling(handle_core(new.handle), handle_core(old.handle))
             close_handle = sim >= 0.9
+            same = _local_handle(new.handle) == _local_handle(old.handle)
+            if same or (spelled and _distinct(new.handle, old.handle)):
+                n = 1  # the very handle, or its spelling with its digits kept: not just a common stem
             feats["handle"] = (sim - 0.75) / 0.25 / n * (1.0 if spelled else 0.6)
             ev["handle"] = f"{new.handle!r} ~ {old.handle!r} ({sim:.2f}" + (
                 f", stem used by {n - 1} other accounts)" if n > 1 else ")"
             )
     if new.name and old.name and len(new.name) >= 3:
         sim = fuzz.ratio(new.name, old.name) / 100
+        if len(old.name) >= 4 and new.name.startswith(old.name):
+            sim = 1.0  # the old name with a "(backup)" / "v2" / emoji added
         n = _others(common, "n:", new.name, old.name)
         if sim >= 0.9:  # "omar w." and "omar l." are two people
             feats["display_name"] = (sim - 0.8) / 0.2 / n
@@ -262,6 +288,8 @@ def score_pair(
                 f", name used by {n - 1} other accounts)" if n > 1 else ")"
             )
     bj = _jaccard(new.bio_tokens, old.bio_tokens)
+    if len(old.bio_tokens) >= 2 and old.bio_tokens <= new.bio_tokens and len(new.bio_tokens - old.bio_tokens) <= 4:
+        bj = max(bj, 0.9)  # the old bio kept whole, a few words ("old one banned") added
     if bj >= 0.75 and len(new.bio_tokens | old.bio_tokens) >= 3:  # evaders copy bios; templates overlap
         feats["bio"] = (bj - 0.5) / 0.5
         ev["bio"] = f"{bj:.2f} of bio words shared"
