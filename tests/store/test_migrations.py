@@ -147,3 +147,46 @@ def test_cli_db_current_and_upgrade(tmp_path):
     assert r.exit_code == 0 and "up to date" in r.output
     r = runner.invoke(app, ["db", "upgrade", "--db", str(tmp_path / "missing.db")])
     assert r.exit_code == 2 and not (tmp_path / "missing.db").exists()
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["chain", "forked"])
+def test_audit_guards_come_with_the_upgrade(db_url, forked):
+    """0004: the old audit log becomes append-only (triggers) with one entry per predecessor (unique
+    index), except that a log which forked already keeps its rows and gets no unique index."""
+    from sqlalchemy.exc import DBAPIError
+
+    from csewatch.review.audit import GENESIS, AuditLog, entry_hash
+
+    _old_database(db_url)
+    engine = create_engine(db_url)
+    rows = [{"at": 1.0, "actor": "a", "action": "x", "subject": "s", "details": "{}", "prev_hash": GENESIS,
+             "hash": entry_hash(GENESIS, 1.0, "a", "x", "s", "{}")}]
+    if forked:
+        rows.append({**rows[0], "hash": "2" * 64})
+    with engine.begin() as conn:
+        conn.execute(insert(OLD.audit_log), rows)
+    engine.dispose()
+    store = Store(db_url)
+    with store.engine.connect() as conn:
+        unique = {ix["name"] for ix in inspect(conn).get_indexes("audit_log") if ix.get("unique")}
+        assert conn.execute(select(S.audit_log.c.hash)).scalars().all() == [r["hash"] for r in rows]
+    assert ("ux_audit_log_prev_hash" in unique) is not forked
+    for stmt in ("UPDATE audit_log SET actor = 'z'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.exec_driver_sql(stmt)
+    if not forked:
+        AuditLog(store).append("rev1", "claim", "c1")
+        assert AuditLog(store).verify().ok
+    store.close()
+
+
+def test_new_store_has_audit_guards(db_url):
+    from sqlalchemy.exc import DBAPIError
+
+    from csewatch.review.audit import AuditLog
+
+    store = Store(db_url)
+    AuditLog(store).append("rev1", "claim", "c1")
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_log")
+    store.close()

@@ -4,7 +4,8 @@ entry itself (canonical JSON), so any edit, deletion or reordering breaks the ch
 Appends are serialised so that the chain never forks under concurrent use: on SQLite the append runs
 in a ``BEGIN IMMEDIATE`` transaction (the write lock is taken before the head is read), on
 PostgreSQL under a transaction-scoped advisory lock; a unique index on ``prev_hash`` refuses a fork
-on any database. Triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the table.
+on any database. Triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the table. The index
+and the triggers are part of the store's schema (``store/schema.py``, migration 0004).
 
 A chain alone cannot show that its tail was cut or that the whole chain was recomputed by someone
 with write access to the database. For that the head is anchored outside the database: when an
@@ -30,7 +31,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, func, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError
 
 from csewatch.store import Store
 from csewatch.store import schema as S
@@ -41,30 +42,8 @@ ANCHOR_ENV = "CSEWATCH_AUDIT_ANCHOR_DIR"
 # an arbitrary 63-bit constant: the PostgreSQL advisory lock that serialises appends
 PG_APPEND_LOCK = 0x63736577_61756431 & 0x7FFFFFFFFFFFFFFF
 
-_SQLITE_DDL = [
-    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-]
-_PG_DDL = [
-    "CREATE OR REPLACE FUNCTION csewatch_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
-    "DO $$ BEGIN "
-    "IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_no_modify' "
-    "AND tgrelid = 'audit_log'::regclass) THEN "
-    "CREATE TRIGGER audit_no_modify BEFORE UPDATE OR DELETE ON audit_log "
-    "FOR EACH ROW EXECUTE PROCEDURE csewatch_audit_append_only(); END IF; "
-    "IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_no_truncate' "
-    "AND tgrelid = 'audit_log'::regclass) THEN "
-    "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit_log "
-    "FOR EACH STATEMENT EXECUTE PROCEDURE csewatch_audit_append_only(); END IF; "
-    "END $$",
-]
 # transactions that hold an uncommitted append (their head must not be anchored yet)
 _WROTE: weakref.WeakSet = weakref.WeakSet()
-# one entry per predecessor: two appends that read the same head cannot both commit
-_UNIQUE_PREV = "CREATE UNIQUE INDEX IF NOT EXISTS ux_audit_log_prev_hash ON audit_log (prev_hash)"
 
 
 def entry_hash(prev: str, at: float, actor: str, action: str, subject: str, details: str) -> str:
@@ -131,22 +110,6 @@ class AuditLog:
         self._key: bytes | None = None
         self._log_id: str | None = None
         self._anchored = 0  # highest seq this object knows to be anchored
-        self._install_ddl()
-
-    # -- schema guards ------------------------------------------------------------------------
-    def _install_ddl(self) -> None:
-        dialect = self.store.engine.dialect.name
-        ddl = _SQLITE_DDL if self.store.is_sqlite else _PG_DDL if dialect == "postgresql" else []
-        with self.store.engine.begin() as conn:
-            if dialect == "postgresql":  # concurrent CREATE OR REPLACE FUNCTION can collide
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_APPEND_LOCK})
-            for stmt in ddl:
-                conn.exec_driver_sql(stmt)
-        try:
-            with self.store.engine.begin() as conn:
-                conn.exec_driver_sql(_UNIQUE_PREV)
-        except (IntegrityError, OperationalError, ProgrammingError):
-            pass  # a log that already forked: verify reports where
 
     # -- appends ------------------------------------------------------------------------------
     def append(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Column,
+    Connection,
     Float,
     Index,
     Integer,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
 )
 
 metadata = MetaData()
@@ -207,7 +209,33 @@ audit_log = Table(
     Column("details", Text, nullable=False),  # canonical JSON
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Index("ux_audit_log_prev_hash", "prev_hash", unique=True),  # one entry per predecessor: no forks
 )
+
+# the audit log is append-only: triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL); made
+# with the table (a new store) and by migration 0004 (older stores)
+AUDIT_GUARDS = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION csewatch_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+        "CREATE TRIGGER audit_no_modify BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE PROCEDURE csewatch_audit_append_only()",
+        "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE PROCEDURE csewatch_audit_append_only()",
+    ],
+}
+
+
+@event.listens_for(audit_log, "after_create")
+def _audit_guards(target: Table, connection: Connection, **_kw: object) -> None:
+    for stmt in AUDIT_GUARDS.get(connection.dialect.name, []):
+        connection.exec_driver_sql(stmt)
 
 decisions = Table(
     "decisions",
