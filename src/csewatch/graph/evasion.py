@@ -270,9 +270,8 @@ def score_pair(
             # evaders keep their spelling; "cp.vids" and "cpvids" share a stem but are told apart
             spelled = _same_spelling(handle_core(new.handle), handle_core(old.handle))
             close_handle = sim >= 0.9
-            same = _local_handle(new.handle) == _local_handle(old.handle)
-            if same or (spelled and _distinct(new.handle, old.handle)):
-                n = 1  # the very handle, or its spelling with its digits kept: not just a common stem
+            if spelled and _distinct(new.handle, old.handle):
+                n = 1  # its spelling with its digits kept: not just a common stem
             feats["handle"] = (sim - 0.75) / 0.25 / n * (1.0 if spelled else 0.6)
             ev["handle"] = f"{new.handle!r} ~ {old.handle!r} ({sim:.2f}" + (
                 f", stem used by {n - 1} other accounts)" if n > 1 else ")"
