@@ -262,3 +262,15 @@ def test_thread_memory_survives_a_restart(tmp_path, policy):
     case = store.case("native:thread:m1")
     assert case is not None and case.category == "sexualising_context"
     assert store.case("native:thread:d1") is None  # the pet photo's thread
+
+
+def test_a_parent_bio_excuses_a_weak_cue_but_not_a_request_for_more_or_a_trade(engine):
+    """'dad' in a stranger's bio is no alibi: age questions from such a profile pass, while requests for
+    more photos, trades and moves off-platform are still flagged."""
+    dad = Account(id="stranger", platform="native", handle="runner77", display_name="Al", bio="dad, runner, gardener")
+    t = Thread(engine)
+    assert not _flagged(t.reply("how old is she now?", account=dad)[2])
+    for text in ("trade pics?", "more pics", "add her on snap"):
+        _p, signals, verdict = t.reply(text, account=dad)
+        assert _flagged(verdict), text
+        assert "context_family_account" in {s.indicator for s in signals}

@@ -37,7 +37,9 @@ _VS = str.maketrans("", "", "\ufe0f\ufe0e\u200d")
 STRONG = ("more_request", "trade_request", "contact_request", "age_admiration", "suggestive_emoji", "followup")
 WEAK = ("age_question", "age_mention", "ambiguous_emoji", "collect")
 _STRONG_GUARDS = ("nonhuman_subject", "root_author", "family_reply", "pushback", "safety_advice")
-_WEAK_GUARDS = (*_STRONG_GUARDS, "warm_reply")
+# a parent's or relative's profile (bio, name, handle) makes a weak cue benign ("is she 9 now?"), but
+# not a request for more photos, a trade or a move off-platform: "dad" in a bio is no alibi
+_WEAK_GUARDS = (*_STRONG_GUARDS, "warm_reply", "family_account")
 _MONEY_BEFORE = re.compile(r"[$€£.,:/#]$")
 _FROM_LEXICON_SAFETY = {"solicitation", "contact"}
 
@@ -198,8 +200,10 @@ class ContextDetector:
             ]
         if info.replier_is_root_author:
             out["root_author"] = [Evidence("thread", 0, 0, info.root_key, "context:root_author")]
-        if replier_is_family(p, vocab, text):
+        if vocab.own_child.any(text) or vocab.family.any(text):  # the reply speaks as the child's relative
             out["family_reply"] = [Evidence("account", 0, 0, p.post.author_id, "context:family")]
+        elif replier_is_family(p, vocab, text):  # only the replier's profile says parent or relative
+            out["family_account"] = [Evidence("account", 0, 0, p.post.author_id, "context:family_account")]
         for name in ("warm", "pushback", "safety_advice"):
             found = vocab.guard(name).find(text)
             if found:

@@ -20,7 +20,15 @@ FILES = ("pack.yaml", "terms.yaml", "hashtags.yaml", "links.yaml", "normalizatio
 
 CONTEXT_CUES = ("age_question", "age_admiration", "age_mention", "more_request", "trade_request", "contact_request",
                 "collect", "followup", "suggestive_emoji", "ambiguous_emoji")
-CONTEXT_GUARDS = ("nonhuman_subject", "root_author", "family_reply", "warm_reply", "pushback", "safety_advice")
+CONTEXT_GUARDS = (
+    "nonhuman_subject",
+    "root_author",
+    "family_reply",
+    "family_account",
+    "warm_reply",
+    "pushback",
+    "safety_advice",
+)
 CONTEXT_INDICATORS = (
     *(f"context_{c}" for c in CONTEXT_CUES),
     *(f"context_{g}" for g in CONTEXT_GUARDS),
