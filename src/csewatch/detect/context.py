@@ -86,10 +86,15 @@ class ContextDetector:
             state.thread_hits.set(info.root_key, hits)
             # the commenter: how many threads it has sexualised before this one
             akey = f"author:{p.post.platform}:{p.post.author_id}"
-            seen = state.thread_hits.get(akey) or []
-            if info.root_key not in seen:
-                state.thread_hits.set(akey, [*seen, info.root_key][-20:])
-            earlier = [k for k in seen if k != info.root_key]
+            t = p.post.created_at
+            # root key -> when this author first sexualised it (a bare key: an older record, known before)
+            seen = {e: 0.0 for e in state.thread_hits.get(akey) or [] if isinstance(e, str)}
+            seen.update({e[0]: float(e[1]) for e in state.thread_hits.get(akey) or [] if not isinstance(e, str)})
+            if info.root_key not in seen or t < seen[info.root_key]:
+                seen[info.root_key] = t
+                state.thread_hits.set(akey, [[k, ts] for k, ts in seen.items()][-20:])
+            # threads sexualised before this post: a re-scan of the same input finds what the first pass did
+            earlier = [k for k, ts in seen.items() if k != info.root_key and ts < t]
         relation = "quote of" if info.is_quote else ("reply" if info.depth == 1 else f"reply (depth {info.depth})")
         out = []
         for name, evs in found.items():

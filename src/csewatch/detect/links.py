@@ -146,10 +146,16 @@ class LinkDetector:
         for ev, service, link in found:
             if "/" not in link or link.endswith("/"):
                 continue  # a bare host is not an invite
-            authors = list(state.link_authors.get(link, ()))
-            if author not in authors and len(authors) < 50:
-                authors.append(author)
-                state.link_authors.set(link, authors)
+            # author -> when it first posted the link (a bare name: an older record, known before)
+            first = {e: 0.0 for e in state.link_authors.get(link, ()) if isinstance(e, str)}
+            first.update({e[0]: float(e[1]) for e in state.link_authors.get(link, ()) if not isinstance(e, str)})
+            t = p.post.created_at
+            if (author not in first and len(first) < 50) or t < first.get(author, t):
+                first[author] = t
+                state.link_authors.set(link, [[a, ts] for a, ts in first.items()])
+            # only the accounts that had posted it by this post's time: a re-scan of the same input
+            # counts what the first pass counted
+            authors = [a for a, ts in first.items() if ts <= t]
             if len(authors) >= self.share_threshold:
                 out.append(
                     make_signal(
