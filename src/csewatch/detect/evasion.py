@@ -27,6 +27,7 @@ from csewatch.graph.evasion import (
     Profile,
     block_keys,
     build_profile,
+    canon_link,
     clear_winner,
     handle_stem,
     margin_text,
@@ -37,7 +38,7 @@ from csewatch.normalize import Normalizer
 from csewatch.policy import Policy
 
 _MENTION = re.compile(r"@([A-Za-z0-9_.]{2,64})")
-_LINK_INDICATORS = {"offplatform_link", "shared_invite_link"}
+_ANNOUNCE = {"evasion", "model_evasion"}
 _ANNOUNCE_WITH = {
     "abuse_material",
     "abuse_material_ambiguous",
@@ -138,6 +139,7 @@ class EvasionWatch:
 
     def _suspend(self, acc: Account, key: str, state: StreamState, when: float) -> None:
         prof = self._profile(acc, key, state, announced=False)
+        prof.suspended_at = when
         follows = self.follows(key)
         state.evasion_suspended.set(
             key,
@@ -154,6 +156,8 @@ class EvasionWatch:
                 "follows": sorted(follows)[:_CAP_FOLLOWS],
             },
         )
+        for lk in prof.links:
+            _add_capped(state.evasion_names, f"l:{lk}", key, _CAP_NAMES)
         for k in block_keys(prof):  # per platform: an account comes back where it was suspended
             _add_capped(state.evasion_blocks, f"{acc.platform}|{k}", key, _CAP_BLOCK)
         for f in follows:
@@ -183,8 +187,7 @@ class EvasionWatch:
             return []
         key = acc.key
         indicators = {s.indicator for s in signals}
-        if indicators & _LINK_INDICATORS:
-            self._remember_links(p, key, state)
+        self._remember_links(p, key, state)
         seen = state.evasion_seen.get(key)
         rec = _Seen(seen)
         if rec.linked:  # linked already: every post of the account from the linking one on carries the link
@@ -195,7 +198,7 @@ class EvasionWatch:
             return []  # checked already, not linked then: a re-scan must not check it again with hindsight
         # an announcement counts when the post also carries what makes it an advert's, as in the rules;
         # a remembered one counts from the announcing post on, not for posts before it seen again
-        announces = bool("evasion" in indicators and indicators & _ANNOUNCE_WITH)
+        announces = bool(indicators & _ANNOUNCE and indicators & _ANNOUNCE_WITH)
         announced = announces or (rec.announced and (rec.announced_at is None or post.created_at >= rec.announced_at))
         young = acc.created_at is not None and post.created_at - acc.created_at <= self.window_s
         if not (young or announced):
@@ -223,18 +226,24 @@ class EvasionWatch:
         return [self._signal(p, pred, score, explanation)] if best is not None else []
 
     def _remember_links(self, p: Prepared, key: str, state: StreamState) -> None:
-        found = set(p.links)  # what the links detector found in this post's text and URLs
+        # what the links detector found in this post's text and URLs, flagged or not (an evader's old
+        # account may have posted its channel in a post nothing else marked)
+        found = {canon_link(lk) for lk in p.links}
         if not found:
             return
         known = state.author_links.get(key) or []
         if found - set(known) and len(known) < _CAP_LINKS:
             state.author_links.set(key, sorted(set(known) | found)[:_CAP_LINKS])
+        for lk in found:  # who posts each channel: the commonness discount of a shared link
+            _add_capped(state.evasion_names, f"l:{lk}", key, _CAP_NAMES)
 
     def _best(self, new: Profile, key: str, platform: str, state: StreamState) -> tuple[str, float, str] | None:
         cands: set[str] = set()
         keys = block_keys(new) + [f"h:{st[:5]}" for m in new.mentioned if len(st := handle_stem(self.norm, m)) >= 3]
         for k in keys:
             cands.update(state.evasion_blocks.get(f"{platform}|{k}") or ())
+        for lk in new.links:  # accounts that posted the channel, suspended since (links remembered later)
+            cands.update(a for a in state.evasion_names.get(f"l:{lk}") or () if a.startswith(platform + ":"))
         new_follows = self.follows(key)
         counts: dict[str, int] = defaultdict(int)
         for f in new_follows:
@@ -252,19 +261,23 @@ class EvasionWatch:
             d = state.evasion_suspended.get(old_key)
             if not d:
                 continue
+            # links the old account's posts showed after its suspension record arrived count too
+            old_links = {canon_link(lk) for lk in [*d["links"], *(state.author_links.get(old_key) or ())]}
             old = Profile(
                 old_key,
                 d["handle"],
                 d.get("stem") or handle_stem(self.norm, d["handle"]),
                 d["name"],
                 set(d["bio"]),
-                set(d["links"]),
+                old_links,
                 d["avatar"],
                 d["created_at"],
                 suspended_at=d["suspended_at"],
             )
             common = dict(commonness)
             common[f"h:{old.stem}"] = len(state.evasion_names.get(f"h:{old.stem}") or ())
+            for lk in new.links & old_links:
+                common[f"l:{lk}"] = len(state.evasion_names.get(f"l:{lk}") or ())
             score, ev = score_pair(
                 new,
                 old,

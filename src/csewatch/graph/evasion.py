@@ -58,6 +58,25 @@ def clear_winner(scored: list[tuple[float, str]], threshold: float, margin: floa
     return evidence_nats(scored[0][0]) - evidence_nats(runner_up) >= margin
 
 
+# one channel, several spellings of its host: an evader posting t.me/x after telegram.me/x shares it
+_LINK_ALIASES = (
+    ("telegram.me/", "t.me/"),
+    ("telegram.dog/", "t.me/"),
+    ("discord.com/invite/", "discord.gg/"),
+    ("discordapp.com/invite/", "discord.gg/"),
+    ("mega.io/", "mega.nz/"),
+)
+
+
+def canon_link(link: str) -> str:
+    """An invite link as the links detector spells it (``host/path``), with host aliases folded to one."""
+    link = link.lower().rstrip("/")
+    for alias, host in _LINK_ALIASES:
+        if link.startswith(alias):
+            return host + link[len(alias) :]
+    return link
+
+
 _SUFFIX = re.compile(r"(?:[_.\-]?(?:new|back|backup|bkp|alt|official|real|again|v?\d+))+$")
 _WORD = re.compile(r"[a-z0-9]{2,}")
 
@@ -139,8 +158,8 @@ def build_profile(
     posted_links: list[str] | tuple = (),
 ) -> Profile:
     """One account's profile for scoring, from its fields (the batch job and the scan's watch)."""
-    found = {lk for t in [bio or "", *link_texts] if t for _s, _e, _svc, lk in links.find(norm.plain(t))}
-    found.update(posted_links)
+    found = {canon_link(lk) for t in [bio or "", *link_texts] if t for _s, _e, _svc, lk in links.find(norm.plain(t))}
+    found.update(canon_link(lk) for lk in posted_links)
     return Profile(
         key,
         handle or "",
@@ -306,23 +325,39 @@ def score_pair(
             feats["follows"] = fj
             ev["follows"] = f"{fj:.2f} of followed accounts shared"
     if shared_links:
-        feats["links"] = 1.0
-        ev["links"] = ", ".join(sorted(shared_links)[:3])
+        # a channel several accounts post (advertisers share them) says little about which one is back:
+        # discounted by the posters besides the pair, as a common handle stem is
+        n = min(_others(common, "l:", lk, lk) for lk in shared_links)
+        feats["links"] = 1.0 / n
+        ev["links"] = ", ".join(sorted(shared_links)[:3]) + (f" (posted by {n - 1} other accounts)" if n > 1 else "")
     if new.avatar and new.avatar == old.avatar:
         feats["avatar"] = 1.0
         ev["avatar"] = "same avatar hash"
     old_local = _local_handle(old.handle)
+    # an account made before the other was suspended is its replacement on a shared channel or an
+    # @mention alone only as a backup kept ready: one that went live within the hour after the suspension
+    # (advertisers that were there all along tag and share each other's channels)
+    stale = bool(
+        old.suspended_at
+        and new.first_post_at is not None
+        and (new.created_at is None or new.created_at < old.suspended_at)
+        and not 0 <= new.first_post_at - old.suspended_at <= 3600
+    )
     if old_local and old_local in new.mentioned:
         feats["names_predecessor"] = 1.0
         ev["names_predecessor"] = f"its posts name @{old_local}"
     # display names, follows (a network shares them), announcements and timing say "one of them",
     # not "this one": they count only beside a feature of the account's own identity
     # (a handle only 75-90% like the other's, "tomart" ~ "omar", adds to a score but is no identity)
-    core = close_handle or any(k in feats for k in IDENTITY if k != "handle")
-    if core and new.announced:
+    weak = ("links", "names_predecessor") if stale else ()
+    core = close_handle or any(k in feats for k in IDENTITY if k != "handle" and k not in weak)
+    # an announcement with nothing of the old profile kept: only "back within the hour" after a
+    # suspension says which account; two suspensions that close leave a tie, and no link
+    announce_only = not core and new.announced and not stale
+    if (core or announce_only) and new.announced:
         feats["announcement"] = 1.0
         ev["announcement"] = "posted a ban-evasion announcement"
-    if core and old.suspended_at:
+    if (core or announce_only) and old.suspended_at:
         # "back within minutes": created, or first seen posting, about when the other was suspended
         moments = []
         if new.created_at:
@@ -331,10 +366,12 @@ def score_pair(
             moments.append((new.first_post_at - old.suspended_at, new.first_post_at - old.suspended_at, "first post"))
         if moments:
             gap, dt, what = min(moments)
+            if announce_only and (gap > 3600 or dt < 0):
+                return 0.0, {}
             if gap <= 86400:
                 feats["timing"] = 1.0 if gap <= 3600 else 0.6 if gap <= 6 * 3600 else 0.3
                 ev["timing"] = f"{what} {_ago(dt)} {'after' if dt >= 0 else 'before'} the suspension"
-    if not core:
+    if not core and not (announce_only and "timing" in feats):
         return 0.0, {}
     p_not = 1.0
     for k, v in feats.items():
@@ -375,6 +412,8 @@ def link_profiles(
             commonness["h:" + p.stem] += 1
         if p.name:
             commonness["n:" + p.name] += 1
+        for lk in p.links:
+            commonness["l:" + lk] += 1
     # the discount is bounded as in the scan (which counts at most 20 accounts per stem or name)
     commonness = {k: min(v, 20) for k, v in commonness.items()}
     newest = max((p.created_at or 0) for p in others + suspended)
@@ -450,4 +489,12 @@ def block_keys(p: Profile) -> list[str]:
     keys += ["l:" + lk for lk in p.links]
     if p.avatar:
         keys.append("a:" + p.avatar)
+    # the hour of a suspension, and for an account announcing its return the hours it appeared in
+    # (and the one before): the candidates of an announcement that keeps nothing of the old profile
+    if p.suspended_at:
+        keys.append(f"t:{int(p.suspended_at // 3600)}")
+    if p.announced:
+        for t in (p.created_at, p.first_post_at):
+            if t:
+                keys += [k for b in (int(t // 3600), int(t // 3600) - 1) if (k := f"t:{b}") not in keys]
     return keys
