@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-import csewatch.cli as cli
+import csewatch.commands.common as common
 from csewatch.cli import app
 from tests.detect.test_rescan_idempotent import _stream
 
@@ -62,7 +62,7 @@ class _Recorder:
     [([], {}, False), (["--quiet"], {}, True), (["--json"], {}, True), ([], {"CSEWATCH_QUIET": "1"}, True)],
 )
 def test_graph_jobs_show_their_steps_unless_quiet_or_json(monkeypatch, store_db, args, env, quiet):
-    monkeypatch.setattr(cli, "_Steps", _Recorder)
+    monkeypatch.setattr(common, "Steps", _Recorder)
     for job, first_steps in (
         ("evasion", ["building the account graph", "linking new accounts to suspended ones"]),
         ("clusters", ["building the account graph", "co-follow clusters"]),

@@ -13,11 +13,10 @@ import sys
 import typer
 
 from csewatch.commands import audit, bank, graph, media, ncmec, policy, review, scan, serve, user
-from csewatch.commands.common import Steps as _Steps  # the progress bar of long jobs; tests swap it here
 from csewatch.commands.db import db_app
 from csewatch.commands.model import model_app
 
-__all__ = ["_Steps", "app", "main"]
+__all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Child-safety detection and response engine.")
 

@@ -89,11 +89,9 @@ class Steps:
 
 
 def progress_steps(total: int, quiet: bool, title: str = "") -> Steps:
-    """The progress bar over a job's ``total`` named steps. The class is looked up as ``csewatch.cli._Steps``
-    at call time, so that one name swaps it for every command (tests record the steps shown through it)."""
-    import csewatch.cli
-
-    return csewatch.cli._Steps(total, quiet, title)
+    """The progress bar over a job's ``total`` named steps (``Steps`` is looked up at call time, so tests
+    can swap it in this module to record the steps shown)."""
+    return Steps(total, quiet, title)
 
 
 def load_pack(path: Path | None) -> Policy:
