@@ -67,3 +67,18 @@ def test_block_keys_meet_on_the_hour() -> None:
     quiet = _p("x:4", "ddlxh", created=SUSP + 900, first_post_at=SUSP + 1000)
     assert set(block_keys(old)) & set(block_keys(soon))
     assert not set(block_keys(old)) & set(block_keys(quiet))
+
+
+def test_a_mention_alone_long_after_is_no_return() -> None:
+    old = _p("x:1", "qqzrt", suspended_at=SUSP)
+    soon = _p("x:2", "bbmwk", created=SUSP + 1800, first_post_at=SUSP + 1900, mentioned={"qqzrt"})
+    days = _p("x:3", "ccnvp", created=SUSP + 3 * 86400, first_post_at=SUSP + 3 * 86400, mentioned={"qqzrt"})
+    assert score_pair(soon, old, None, {})[0] >= 0.6
+    assert score_pair(days, old, None, {})[0] == 0.0
+
+
+def test_another_number_is_another_account() -> None:
+    old = _p("x:1", "mango_vault_276", suspended_at=SUSP)
+    renumbered = _p("x:2", "mango_vault_477", created=SUSP + 600, first_post_at=SUSP + 700)
+    kept = _p("x:3", "mango_vault_276_bk", created=SUSP + 600, first_post_at=SUSP + 700)
+    assert score_pair(renumbered, old, None, {})[0] < 0.6 <= score_pair(kept, old, None, {})[0]

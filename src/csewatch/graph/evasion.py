@@ -139,6 +139,14 @@ def _distinct(new: str, old: str) -> bool:
     return bool(runs) and max(runs, key=len) in _local_handle(new)
 
 
+def _other_number(new: str, old: str) -> bool:
+    """Both handles carry a number and the new one's keeps none of the old one's ("vault_477" after
+    "vault_276"): two accounts of a naming scheme, not one account back with a suffix."""
+    runs_old = re.findall(r"\d{2,}", _local_handle(old))
+    runs_new = re.findall(r"\d{2,}", _local_handle(new))
+    return bool(runs_old and runs_new) and not any(r in n for r in runs_old for n in runs_new)
+
+
 def handle_stem(norm: Normalizer, handle: str) -> str:
     """Letters of the handle's core, without a "the_"/"real_"/"x"-style prefix evaders put before the old name."""
     return re.sub(r"[^a-z]", "", _PREFIX.sub("", norm.fold_term(handle_core(handle))))
@@ -287,8 +295,9 @@ def score_pair(
         n = _others(common, "h:", new.stem, old.stem)
         if sim >= 0.75:  # 0.75 -> nothing, 1.0 -> full weight: near misses of short stems are common
             # evaders keep their spelling; "cp.vids" and "cpvids" share a stem but are told apart
-            spelled = _same_spelling(handle_core(new.handle), handle_core(old.handle))
-            close_handle = sim >= 0.9
+            renumbered = _other_number(new.handle, old.handle)
+            spelled = _same_spelling(handle_core(new.handle), handle_core(old.handle)) and not renumbered
+            close_handle = sim >= 0.9 and not renumbered
             if spelled and _distinct(new.handle, old.handle):
                 n = 1  # its spelling with its digits kept: not just a common stem
             feats["handle"] = (sim - 0.75) / 0.25 / n * (1.0 if spelled else 0.6)
@@ -334,14 +343,19 @@ def score_pair(
         feats["avatar"] = 1.0
         ev["avatar"] = "same avatar hash"
     old_local = _local_handle(old.handle)
-    # an account made before the other was suspended is its replacement on a shared channel or an
-    # @mention alone only as a backup kept ready: one that went live within the hour after the suspension
-    # (advertisers that were there all along tag and share each other's channels)
+    # an account that posted before the other was suspended, or was made days before it and went live
+    # hours after, is its replacement on a shared channel or an @mention alone only as a backup kept
+    # ready, live within the hour after the suspension (advertisers there all along share channels)
     stale = bool(
         old.suspended_at
         and new.first_post_at is not None
-        and (new.created_at is None or new.created_at < old.suspended_at)
-        and not 0 <= new.first_post_at - old.suspended_at <= 3600
+        and (
+            new.first_post_at < old.suspended_at
+            or (
+                (new.created_at is None or new.created_at < old.suspended_at - 86400)
+                and new.first_post_at - old.suspended_at > 3600
+            )
+        )
     )
     if old_local and old_local in new.mentioned:
         feats["names_predecessor"] = 1.0
@@ -366,13 +380,16 @@ def score_pair(
             moments.append((new.first_post_at - old.suspended_at, new.first_post_at - old.suspended_at, "first post"))
         if moments:
             gap, dt, what = min(moments)
-            if announce_only and (gap > 3600 or dt < 0):
-                return 0.0, {}
+            if announce_only and not (what == "created" and 0 <= dt <= 3600):
+                return 0.0, {}  # made within the hour after it: an older account's first post says less
             if gap <= 86400:
                 feats["timing"] = 1.0 if gap <= 3600 else 0.6 if gap <= 6 * 3600 else 0.3
                 ev["timing"] = f"{what} {_ago(dt)} {'after' if dt >= 0 else 'before'} the suspension"
     if not core and not (announce_only and "timing" in feats):
         return 0.0, {}
+    strong = close_handle or any(k in feats for k in ("bio", "avatar"))
+    if not strong and "timing" not in feats:
+        return 0.0, {}  # a channel or an @mention alone, from an account that came long after: not its return
     p_not = 1.0
     for k, v in feats.items():
         p_not *= 1 - w[k] * v
