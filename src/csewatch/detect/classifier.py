@@ -233,7 +233,7 @@ class ClassifierStage:
         version = self.model.version
 
         def explain(_evidence: list) -> str:
-            named = ", ".join(f"{t.replace('|', ':', 1)!r} {c:+.2f}" for t, c in contrib[:8])
+            named = ", ".join(f"{t.replace('|', '/', 1)!r} {c:+.2f}" for t, c in contrib[:8])
             return f"model {version} {label} p={prob:.2f}; strongest features: {named}"
 
         return make_signal(
