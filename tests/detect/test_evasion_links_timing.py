@@ -3,7 +3,15 @@ an account that was posting before the other's suspension is not its replacement
 alone, host aliases of one channel match, and an announcement that keeps nothing of the old profile
 links only when it came within the hour after exactly one suspension."""
 
-from csewatch.graph.evasion import Profile, block_keys, canon_link, clear_winner, handle_stem, score_pair
+from csewatch.graph.evasion import (
+    Profile,
+    _other_number,
+    block_keys,
+    canon_link,
+    clear_winner,
+    handle_stem,
+    score_pair,
+)
 from csewatch.normalize import Normalizer
 
 NORM = Normalizer({}, {})
@@ -82,3 +90,4 @@ def test_another_number_is_another_account() -> None:
     renumbered = _p("x:2", "mango_vault_477", created=SUSP + 600, first_post_at=SUSP + 700)
     kept = _p("x:3", "mango_vault_276_bk", created=SUSP + 600, first_post_at=SUSP + 700)
     assert score_pair(renumbered, old, None, {})[0] < 0.6 <= score_pair(kept, old, None, {})[0]
+    assert not _other_number("store.zone200", "store.zone2006")  # a number cut short is still the old one's

@@ -4,7 +4,10 @@ Candidates come from blocking keys (handle stem, display name, invite links, ava
 follows), so an account is never compared with every suspended one. Each pair is scored on handle
 and display-name similarity (rapidfuzz), bio overlap, shared off-platform links, avatar hash,
 follow-set overlap and an evasion announcement by the new account; the score is a noisy-OR of the
-weighted features, and every feature that contributed is kept as evidence.
+weighted features, and every feature that contributed is kept as evidence. A shared invite link is
+discounted by how many accounts post it; a link or @mention alone counts only from an account that
+appeared within a day of the suspension; an announcement that keeps nothing of the old profile links
+only an account made within the hour after a single suspension (hour blocking keys).
 
 ``score_pair`` is shared with the scan's incremental linking (``csewatch.detect.evasion``), which
 draws the same links post by post as accounts appear; this module is the batch job over the store.
@@ -144,7 +147,7 @@ def _other_number(new: str, old: str) -> bool:
     "vault_276"): two accounts of a naming scheme, not one account back with a suffix."""
     runs_old = re.findall(r"\d{2,}", _local_handle(old))
     runs_new = re.findall(r"\d{2,}", _local_handle(new))
-    return bool(runs_old and runs_new) and not any(r in n for r in runs_old for n in runs_new)
+    return bool(runs_old and runs_new) and not any(r in n or n in r for r in runs_old for n in runs_new)
 
 
 def handle_stem(norm: Normalizer, handle: str) -> str:
@@ -387,8 +390,7 @@ def score_pair(
                 ev["timing"] = f"{what} {_ago(dt)} {'after' if dt >= 0 else 'before'} the suspension"
     if not core and not (announce_only and "timing" in feats):
         return 0.0, {}
-    strong = close_handle or any(k in feats for k in ("bio", "avatar"))
-    if not strong and "timing" not in feats:
+    if len(feats) == 1 and set(feats) <= {"links", "names_predecessor"}:
         return 0.0, {}  # a channel or an @mention alone, from an account that came long after: not its return
     p_not = 1.0
     for k, v in feats.items():
