@@ -30,13 +30,9 @@ from importlib import resources
 from pathlib import Path
 
 from csewatch.detect import Prepared, StreamState, evidence_from_view, make_signal
+from csewatch.detect.thread import thread_of
 from csewatch.learn.linear import LinearModel
 from csewatch.model import Signal, SubjectType
-
-try:  # thread memory (detect/thread.py), when present
-    from csewatch.detect.thread import thread_of
-except ImportError:  # pragma: no cover - older trees
-    thread_of = None  # type: ignore[assignment]
 
 LABEL_INDICATOR = {"advert": "model_advert", "context": "model_context", "evasion": "model_evasion"}
 MODEL_INDICATORS = frozenset(
@@ -148,18 +144,18 @@ def features(p: Prepared, signals: Sequence[Signal], state: StreamState) -> dict
         else:
             s.append("a:no_bio")
     k: list[str] = []
-    info = thread_of(p, state) if thread_of is not None else None
+    info = thread_of(p, state)
     if info is not None:
-        subject = getattr(info, "subject", "unknown") or "unknown"
+        subject = info.subject or "unknown"
         s.append(f"t:subject={subject}")
-        s.append("t:depth=1" if getattr(info, "depth", 1) <= 1 else "t:depth=2+")
-        if getattr(info, "root_media", False):
+        s.append("t:depth=1" if info.depth <= 1 else "t:depth=2+")
+        if info.root_media:
             s.append("t:media")
-        if getattr(info, "is_quote", False):
+        if info.is_quote:
             s.append("t:quote")
-        if getattr(info, "replier_is_root_author", False):
+        if info.replier_is_root_author:
             s.append("t:root_author")
-        if getattr(info, "replier_is_family", False):
+        if info.replier_is_family:
             s.append("t:family")
         k = [f"{subject}:{w}" for w in _words(folded)]
         k += [f"{subject}:{x}" for x in s if x.startswith(("i:", "d:", "n:no_words"))]
@@ -224,11 +220,10 @@ class ClassifierStage:
             thread = [s for s in sigs if s.subject_type == SubjectType.THREAD]
             if thread:
                 subject_type, subject_id = SubjectType.THREAD, thread[0].subject_id
-            elif thread_of is not None:
+            else:
                 info = thread_of(p, state)
-                root = getattr(info, "root_key", None) if info is not None else None
-                if root:
-                    subject_type, subject_id = SubjectType.THREAD, str(root).partition(":")[2] or str(root)
+                if info is not None:
+                    subject_type, subject_id = SubjectType.THREAD, info.root_id
         contrib = [(t, c) for t, c in self.model.contributions(doc, label) if c > 0]
         version = self.model.version
 
