@@ -31,17 +31,11 @@ from csewatch.manifest import (
     Manifest,
     SinkSpec,
 )
-from csewatch.policy import CONTEXT_INDICATORS
+from csewatch.policy import CONTEXT_INDICATORS, MODEL_INDICATORS
 
 NEGATIVES = (
     Example("lovely weather at the park today, see you later", None),
     Example("selling my old bike, ask at the shop", None),
-)
-MODEL_INDICATORS = tuple(
-    f"{p}model_{label}{s}"
-    for label in ("advert", "context", "evasion")
-    for p in ("", "shadow_")
-    for s in ("", "_weak")
 )
 
 

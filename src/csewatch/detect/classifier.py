@@ -33,11 +33,9 @@ from csewatch.detect import Prepared, StreamState, evidence_from_view, make_sign
 from csewatch.detect.thread import thread_of
 from csewatch.learn.linear import LinearModel
 from csewatch.model import Signal, SubjectType
+from csewatch.policy import MODEL_INDICATORS
 
 LABEL_INDICATOR = {"advert": "model_advert", "context": "model_context", "evasion": "model_evasion"}
-MODEL_INDICATORS = frozenset(
-    {f"{p}{v}{s}" for v in LABEL_INDICATOR.values() for p in ("", "shadow_") for s in ("", "_weak")}
-)
 DEFAULT_MODEL = "default.npz"
 
 _WORD_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)

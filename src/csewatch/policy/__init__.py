@@ -37,6 +37,12 @@ CONTEXT_INDICATORS = (
 )
 
 # indicators the built-in detectors can emit besides the term categories of terms.yaml. Kept for reference:
+# the learned model's signals (detect/classifier.py): model_<label> at its live threshold, *_weak below
+# it; shadow_* are recorded and measured, never acted on
+MODEL_INDICATORS = tuple(
+    f"{p}model_{label}{s}" for label in ("advert", "context", "evasion") for p in ("", "shadow_") for s in ("", "_weak")
+)
+
 # what a policy may name is derived from the manifest (csewatch.builtins declares these per detector, and a
 # contract test holds the two equal)
 DETECTOR_INDICATORS = frozenset(
@@ -70,13 +76,7 @@ DETECTOR_INDICATORS = frozenset(
         "buy_request",
         "price_menu",
         "benign_context",
-        # the learned model (detect/classifier.py); shadow_* are recorded, never acted on
-        *(
-            f"{p}model_{label}{s}"
-            for label in ("advert", "context", "evasion")
-            for p in ("", "shadow_")
-            for s in ("", "_weak")
-        ),
+        *MODEL_INDICATORS,
     }
 )
 
