@@ -25,7 +25,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from csewatch.model import Account, Case, Edge, Post, Signal, Verdict
 from csewatch.store import schema
+from csewatch.store.audit_log import AuditLog
+from csewatch.store.banks import Banks
+from csewatch.store.enforcement import Enforcement
+from csewatch.store.graph_reads import GraphReads
 from csewatch.store.migrate import ensure_schema
+from csewatch.store.reviews import Reviews
+from csewatch.store.users import Users
 from csewatch.triage import Triage, merge_cases
 
 DEFAULT_URL = "sqlite:///csewatch.db"
@@ -129,6 +135,13 @@ class Store:
         ensure_schema(self.engine)  # new: created at head and stamped; older: migrated (store/migrate.py)
         self._insert = sqlite.insert if self.is_sqlite else postgresql.insert
         self._bulk_cache: dict[tuple, tuple[str, tuple[str, ...] | None]] = {}
+        # the store's areas (store/area.py): one module each, the only code outside this file touching tables
+        self.graph = GraphReads(self)
+        self.banks = Banks(self)
+        self.enforcement = Enforcement(self)
+        self.users = Users(self)
+        self.reviews = Reviews(self)
+        self.audit = AuditLog(self)
 
     def close(self) -> None:
         self.engine.dispose()
