@@ -27,6 +27,7 @@ from csewatch.model import Account, Case, Edge, Post, Signal, Verdict
 from csewatch.store import schema
 from csewatch.store.audit_log import AuditLog
 from csewatch.store.banks import Banks
+from csewatch.store.console import ConsoleReads
 from csewatch.store.enforcement import Enforcement
 from csewatch.store.graph_reads import GraphReads
 from csewatch.store.migrate import ensure_schema
@@ -142,6 +143,7 @@ class Store:
         self.users = Users(self)
         self.reviews = Reviews(self)
         self.audit = AuditLog(self)
+        self.console = ConsoleReads(self)
 
     def close(self) -> None:
         self.engine.dispose()
