@@ -5,7 +5,9 @@ Appends are serialised so that the chain never forks under concurrent use: on SQ
 in a ``BEGIN IMMEDIATE`` transaction (the write lock is taken before the head is read), on
 PostgreSQL under a transaction-scoped advisory lock; a unique index on ``prev_hash`` refuses a fork
 on any database. Triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the table. The index
-and the triggers are part of the store's schema (``store/schema.py``, migration 0004).
+and the triggers are part of the store's schema (``store/schema.py``, migration 0004); the locking, the
+head and the rows are the store's audit area (``store/audit_log.py``, ``store.audit``). This module
+holds what is not SQL: the entries' hashing, the keyed anchor and the verification.
 
 A chain alone cannot show that its tail was cut or that the whole chain was recomputed by someone
 with write access to the database. For that the head is anchored outside the database: when an
@@ -24,26 +26,17 @@ import hmac
 import os
 import secrets
 import time
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select, text
-from sqlalchemy.exc import IntegrityError
 
-from csewatch.store import Store
-from csewatch.store import schema as S
+from csewatch.store import Connection, Store
 
 GENESIS = "0" * 64
 KEY_ENV = "CSEWATCH_AUDIT_KEY_FILE"
 ANCHOR_ENV = "CSEWATCH_AUDIT_ANCHOR_DIR"
-# an arbitrary 63-bit constant: the PostgreSQL advisory lock that serialises appends
-PG_APPEND_LOCK = 0x63736577_61756431 & 0x7FFFFFFFFFFFFFFF
-
-# transactions that hold an uncommitted append (their head must not be anchored yet)
-_WROTE: weakref.WeakSet = weakref.WeakSet()
 
 
 def entry_hash(prev: str, at: float, actor: str, action: str, subject: str, details: str) -> str:
@@ -121,50 +114,25 @@ class AuditLog:
         conn: Connection | None = None,
     ) -> str:
         """Append one entry (in the caller's transaction when ``conn`` is given); returns its hash."""
-        if conn is not None:
-            return self._append(conn, actor, action, subject, details)[0]
-        for attempt in range(5):
-            try:
-                with self.store.engine.connect() as c:
-                    h, seq = self._append(c, actor, action, subject, details)
-                    c.commit()
-                break
-            except IntegrityError:  # a fork refused by the unique index (a database without a lock)
-                if attempt == 4:
-                    raise
-        if seq is not None:
+        body = orjson.dumps(details or {}, option=orjson.OPT_SORT_KEYS).decode()
+
+        def build(prev: str) -> dict[str, Any]:
+            at = time.time()
+            h = entry_hash(prev, at, actor, action, subject, body)
+            return {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "subject": subject,
+                "details": body,
+                "prev_hash": prev,
+                "hash": h,
+            }
+
+        h, seq = self.store.audit.append(build, GENESIS, conn, on_committed_head=self._anchor)
+        if conn is None and seq is not None:
             self._anchor(seq, h)
         return h
-
-    def _lock(self, conn: Connection) -> None:
-        """Take the append lock in ``conn``'s transaction before the head is read."""
-        if self.store.is_sqlite:
-            dbapi = conn.connection.dbapi_connection
-            if dbapi is not None and not dbapi.in_transaction:  # type: ignore[attr-defined]
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            # else: the transaction has written already, so it holds SQLite's write lock
-        elif self.store.engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_APPEND_LOCK})
-
-    def _append(
-        self, conn: Connection, actor: str, action: str, subject: str, details: dict[str, Any] | None
-    ) -> tuple[str, int | None]:
-        t = S.audit_log
-        self._lock(conn)
-        head = conn.execute(select(t.c.seq, t.c.hash).order_by(t.c.seq.desc()).limit(1)).first()
-        tx = conn.get_transaction()
-        if head is not None and tx not in _WROTE:
-            self._anchor(head[0], head[1], conn)  # committed (we hold the lock): anchor it now
-        prev = head[1] if head is not None else GENESIS
-        at = time.time()
-        body = orjson.dumps(details or {}, option=orjson.OPT_SORT_KEYS).decode()
-        h = entry_hash(prev, at, actor, action, subject, body)
-        res = conn.execute(
-            t.insert().values(at=at, actor=actor, action=action, subject=subject, details=body, prev_hash=prev, hash=h)
-        )
-        if tx is not None:
-            _WROTE.add(tx)
-        return h, (res.inserted_primary_key[0] if res.inserted_primary_key else None)
 
     # -- the anchor outside the database ------------------------------------------------------
     def _key_or_none(self, create: bool) -> bytes | None:
@@ -174,13 +142,7 @@ class AuditLog:
 
     def _first_hash(self, conn: Connection | None = None) -> str | None:
         if self._log_id is None:
-            t = S.audit_log
-            q = select(t.c.hash).where(t.c.seq == select(func.min(t.c.seq)).scalar_subquery())
-            if conn is None:
-                with self.store.engine.connect() as c:
-                    self._log_id = c.execute(q).scalar()
-            else:
-                self._log_id = conn.execute(q).scalar()
+            self._log_id = self.store.audit.first_hash(conn)
         return self._log_id
 
     def anchor_path(self, log_id: str) -> Path | None:
@@ -220,12 +182,8 @@ class AuditLog:
 
     # -- reads --------------------------------------------------------------------------------
     def entries(self, limit: int | None = None) -> list[dict]:
-        t = S.audit_log
-        q = select(t).order_by(t.c.seq)
-        if limit:
-            q = q.limit(limit)
-        with self.store.engine.connect() as conn:
-            return [{str(k): v for k, v in r.items()} for r in conn.execute(q).mappings()]
+        """The entries in chain order, as plain dicts."""
+        return self.store.audit.entries(limit)
 
     def verify(self) -> VerifyResult:
         """Recompute the chain; with the audit key, also check the anchored head (cut tail, recomputation)."""
@@ -305,10 +263,7 @@ def _read_anchor(path: Path) -> dict | None:
 
 def _safe_url(store: Store) -> str:
     """The store's URL without a password (anchors name the database they belong to)."""
-    url = store.engine.url
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return "sqlite:///" + str(Path(url.database).resolve())
-    return url.render_as_string(hide_password=True)
+    return store.audit.database()
 
 
 __all__ = ["ANCHOR_ENV", "GENESIS", "KEY_ENV", "AuditLog", "VerifyResult", "anchor_mac", "load_key"]

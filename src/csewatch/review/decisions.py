@@ -7,6 +7,9 @@ decision plans enforcement actions (remove the flagged posts, suspend the accoun
 hashtag, restrict the off-platform links) and hands them to the action sinks, idempotently.
 A rule acts without review only while its measured precision over enough decisions reaches the
 policy pack's threshold; it falls back to review when it drops.
+
+The rows (claims, decisions, case states, rule feedback, action bookkeeping) are read and written through
+the store's review area (``store.reviews``, store/reviews.py); this module holds the decision logic.
 """
 
 from __future__ import annotations
@@ -15,16 +18,13 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
-
 from csewatch.actions.sinks import ActionSink, DeliveryError
-from csewatch.keys import account_case_id, parse_case_id
 from csewatch.keys import case_id as make_case_id
+from csewatch.keys import parse_case_id
 from csewatch.model import Action, Decision
 from csewatch.policy import Policy
 from csewatch.review.audit import AuditLog
-from csewatch.store import Store
-from csewatch.store import schema as S
+from csewatch.store import Connection, Store
 
 STATE_AFTER = {
     "violating": "actioned",
@@ -64,8 +64,8 @@ class ReviewService:
     # -- claims and decisions -------------------------------------------------------------------
     def claim(self, case_id: str, user: str) -> None:
         """Take a case so two reviewers do not work the same one; PermissionError names the holder."""
-        with self.store.engine.begin() as conn:
-            if conn.execute(select(S.cases.c.id).where(S.cases.c.id == case_id)).scalar() is None:
+        with self.store.transaction() as conn:
+            if not self.store.reviews.case_exists(case_id, conn):
                 raise KeyError(f"no case {case_id!r}")
             holder = self._holder(conn, case_id)
             if holder and holder != user:
@@ -73,19 +73,13 @@ class ReviewService:
             self.store.put_claim(case_id, user, time.time(), conn)
             self.audit.append(user, "claim", case_id, conn=conn)
 
-    def _holder(self, conn, case_id: str) -> str | None:
+    def _holder(self, conn: Connection, case_id: str) -> str | None:
         """Who holds a live (unexpired) claim on the case."""
-        c = S.claims
-        return conn.execute(
-            select(c.c.user).where(c.c.case_id == case_id, c.c.claimed_at > time.time() - self.claim_seconds)
-        ).scalar()
+        return self.store.reviews.claim_holder(case_id, time.time() - self.claim_seconds, conn)
 
     def claims(self) -> dict[str, str]:
         """Live claims: case id -> holder."""
-        c = S.claims
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(select(c.c.case_id, c.c.user).where(c.c.claimed_at > time.time() - self.claim_seconds))
-            return dict(rows.all())
+        return self.store.reviews.live_claims(time.time() - self.claim_seconds)
 
     def decide(
         self, case_id: str, reviewer: str, outcome: str, rationale: str, policy_category: str | None = None
@@ -104,29 +98,14 @@ class ReviewService:
             rationale=rationale.strip(),
             policy_category=policy_category,
         )
-        with self.store.engine.begin() as conn:
-            if conn.execute(select(S.cases.c.id).where(S.cases.c.id == case_id)).scalar() is None:
+        with self.store.transaction() as conn:
+            if not self.store.reviews.case_exists(case_id, conn):
                 raise KeyError(f"no case {case_id!r}")
             holder = self._holder(conn, case_id)
             if holder and holder != reviewer:  # one claim path: web, API and CLI all refuse here
                 raise PermissionError(f"claimed by {holder}")
-            previous = conn.execute(
-                select(S.decisions.c.outcome)
-                .where(S.decisions.c.case_id == case_id, S.decisions.c.outcome.in_(FINAL))
-                .order_by(S.decisions.c.seq.desc())
-                .limit(1)
-            ).scalar()
-            conn.execute(
-                S.decisions.insert().values(
-                    case_id=case_id,
-                    reviewer=reviewer,
-                    decided_at=d.decided_at,
-                    outcome=outcome,
-                    rationale=d.rationale,
-                    policy_category=policy_category,
-                )
-            )
-            conn.execute(update(S.cases).where(S.cases.c.id == case_id).values(state=STATE_AFTER[outcome]))
+            previous = self.store.reviews.last_outcome(case_id, FINAL, conn)
+            self.store.reviews.record_decision(d, STATE_AFTER[outcome], conn)
             if outcome in FINAL and outcome != previous:
                 self._feedback(conn, case_id, outcome, previous)
             self.audit.append(
@@ -145,61 +124,17 @@ class ReviewService:
     ) -> list[Decision]:
         """Decide a cluster case and the account cases of all its members in one go."""
         out = [self.decide(cluster_case_id, reviewer, outcome, rationale, policy_category)]
-        for member_case in self._cluster_member_cases(cluster_case_id):
+        for member_case in self.store.reviews.cluster_member_cases(cluster_case_id):
             out.append(
                 self.decide(member_case, reviewer, outcome, f"bulk via {cluster_case_id}: {rationale}", policy_category)
             )
         return out
 
-    def _cluster_member_cases(self, cluster_case_id: str) -> list[str]:
-        key = parse_case_id(cluster_case_id).subject_id
-        with self.store.engine.connect() as conn:
-            evidence = (
-                conn.execute(
-                    select(S.signals.c.evidence).where(
-                        S.signals.c.subject_type == "cluster", S.signals.c.subject_id == key
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            members = {e["text"] for ev in evidence for e in (ev or []) if e.get("field") in ("member", "account")}
-            ids = [account_case_id(m) for m in sorted(members) if ":" in m]
-            existing = set(conn.execute(select(S.cases.c.id).where(S.cases.c.id.in_(ids))).scalars())
-        return [i for i in ids if i in existing]
-
     # -- feedback -------------------------------------------------------------------------------
-    def _case_rules(self, conn, case_id: str) -> set[str]:
-        """Triage rules of the case's verdicts and the detectors of its signals."""
-        cp, v, sg = S.case_posts, S.verdicts, S.signals
-        rules: set[str] = set()
-        for (r,) in conn.execute(
-            select(v.c.rules)
-            .select_from(cp.join(v, (v.c.platform == cp.c.platform) & (v.c.post_id == cp.c.post_id)))
-            .where(cp.c.case_id == case_id)
-        ):
-            rules.update(r or [])
-        sv = S.shadow_verdicts  # would-be verdicts of shadow rules on the case's posts are measured too
-        for (r,) in conn.execute(
-            select(sv.c.rules)
-            .select_from(cp.join(sv, (sv.c.platform == cp.c.platform) & (sv.c.post_id == cp.c.post_id)))
-            .where(cp.c.case_id == case_id)
-        ):
-            rules.update(r or [])
-        platform, subject_type, subject_id = parse_case_id(case_id)
-        post_ids = select(cp.c.post_id).where(cp.c.case_id == case_id)
-        q = select(sg.c.detector).where(
-            sg.c.platform == platform,
-            (sg.c.post_id.in_(post_ids)) | ((sg.c.subject_type == subject_type) & (sg.c.subject_id == subject_id)),
-        )
-        rules.update(f"detector:{d}" for (d,) in conn.execute(q.distinct()))
-        return rules
-
-    def _feedback(self, conn, case_id: str, outcome: str, previous: str | None) -> None:
-        t = S.rule_feedback
-        for rule in self._case_rules(conn, case_id):
-            row = conn.execute(select(t.c.decisions, t.c.violating).where(t.c.rule == rule)).first()
-            decisions, violating = (row[0], row[1]) if row else (0, 0)
+    def _feedback(self, conn: Connection, case_id: str, outcome: str, previous: str | None) -> None:
+        """Count a final decision (or a reversed one) for every rule and detector that fired on the case."""
+        for rule in self.store.reviews.case_rules(case_id, conn):
+            decisions, violating = self.store.reviews.rule_counts(rule, conn)
             if previous is None:
                 decisions += 1
             elif previous == "violating":
@@ -209,10 +144,8 @@ class ReviewService:
 
     def precision(self) -> list[RulePrecision]:
         auto = self.policy.pack.automation
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(select(S.rule_feedback).order_by(S.rule_feedback.c.rule)).all()
         out = []
-        for rule, decisions, violating in rows:
+        for rule, decisions, violating in self.store.reviews.rule_feedback():
             p = violating / decisions if decisions else 0.0
             mode = "automatic" if decisions >= auto.min_decisions and p >= auto.min_precision else "review"
             out.append(RulePrecision(rule, decisions, violating, mode))
@@ -250,28 +183,13 @@ class ReviewService:
     def plan_actions(self, case_id: str, decided_by: str) -> list[Action]:
         platform, subject_type, subject_id = parse_case_id(case_id)
         reason = f"decided violating in {case_id}"
-        planned: list[tuple[str, str]] = []
-        with self.store.engine.connect() as conn:
-            posts = (
-                conn.execute(select(S.case_posts.c.post_id).where(S.case_posts.c.case_id == case_id)).scalars().all()
-            )
-            planned += [("remove_post", p) for p in posts]
-            if subject_type == "account":
-                planned.append(("suspend_account", subject_id))
-            elif subject_type == "hashtag":
-                planned.append(("block_hashtag", subject_id))
-            evidence = (
-                conn.execute(
-                    select(S.signals.c.evidence).where(
-                        S.signals.c.platform == platform,
-                        S.signals.c.post_id.in_(posts),
-                        S.signals.c.indicator == "offplatform_link",
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            planned += [("restrict_link", e["text"]) for ev in evidence for e in ev]
+        posts, links = self.store.reviews.enforcement_targets(case_id, platform)
+        planned: list[tuple[str, str]] = [("remove_post", p) for p in posts]
+        if subject_type == "account":
+            planned.append(("suspend_account", subject_id))
+        elif subject_type == "hashtag":
+            planned.append(("block_hashtag", subject_id))
+        planned += [("restrict_link", link) for link in links]
         seen = set()
         out = []
         for kind, target in planned:
@@ -297,24 +215,21 @@ class ReviewService:
 
     def _deliver(self, action: Action, actor: str) -> bool:
         """Record the action, send it to every sink unless it was delivered before; audited."""
-        with self.store.engine.begin() as conn:
-            self.store.record_action(
-                {
-                    "key": action.key,
-                    "kind": action.kind,
-                    "platform": action.platform,
-                    "target": action.target,
-                    "case_id": action.case_id,
-                    "decided_by": action.decided_by,
-                    "reason": action.reason,
-                    "created_at": time.time(),
-                    "delivered_at": None,
-                    "attempts": 0,
-                },
-                conn,
-            )
-            done = conn.execute(select(S.actions.c.delivered_at).where(S.actions.c.key == action.key)).scalar()
-        if done is not None:
+        done = self.store.reviews.record_action_once(
+            {
+                "key": action.key,
+                "kind": action.kind,
+                "platform": action.platform,
+                "target": action.target,
+                "case_id": action.case_id,
+                "decided_by": action.decided_by,
+                "reason": action.reason,
+                "created_at": time.time(),
+                "delivered_at": None,
+                "attempts": 0,
+            }
+        )
+        if done:
             return False
         attempts, error = 0, None
         for sink in self.sinks:
@@ -322,12 +237,8 @@ class ReviewService:
                 attempts += sink.deliver(action)
             except DeliveryError as exc:
                 error = str(exc)
-        with self.store.engine.begin() as conn:
-            conn.execute(
-                update(S.actions)
-                .where(S.actions.c.key == action.key)
-                .values(attempts=S.actions.c.attempts + attempts, delivered_at=None if error else time.time())
-            )
+        with self.store.transaction() as conn:
+            self.store.reviews.record_delivery(action.key, attempts, None if error else time.time(), conn)
             self.audit.append(
                 actor,
                 "action" if not error else "action_failed",
@@ -338,7 +249,5 @@ class ReviewService:
         return error is None
 
     def pending_actions(self) -> int:
-        with self.store.engine.connect() as conn:
-            return conn.execute(
-                select(func.count()).select_from(S.actions).where(S.actions.c.delivered_at.is_(None))
-            ).scalar_one()
+        """How many recorded actions are not delivered yet."""
+        return self.store.reviews.pending_actions()
