@@ -8,7 +8,7 @@ first), ``{slot?}`` (optional), ``{a|b}`` (inline choice) and a few slots comput
 routes, ages, hashtags, handles). Output: stream.jsonl (native csewatch), labels.jsonl, accounts.jsonl.
 
 This module holds the ``Author`` (its state, the build plan and post creation) and ``generate``; the rest is
-one concept per module, mixed into ``Author``: vocab.py (the YAML), model.py (records and constants),
+one concept per module, mixed into ``Author``: vocabulary.py (the YAML), model.py (records and constants),
 grammar.py (template expansion and noise), slots.py (computed slots), accounts.py, adverts.py (adverts, bot
 floods, evasion), threads.py (child-photo and pet/car/house threads), everyday.py (hard negatives, ordinary
 posts, follows) and writer.py (the three output files)."""
@@ -27,7 +27,7 @@ from csewatch.synth.authors.alder.model import PLATFORMS, T0, WINDOW, Acct, Post
 from csewatch.synth.authors.alder.obfuscate import Obfuscator
 from csewatch.synth.authors.alder.slots import SlotsMixin
 from csewatch.synth.authors.alder.threads import ThreadsMixin
-from csewatch.synth.authors.alder.vocab import Vocab
+from csewatch.synth.authors.alder.vocabulary import Vocab
 from csewatch.synth.authors.alder.writer import WriterMixin
 
 

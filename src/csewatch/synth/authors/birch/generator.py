@@ -5,7 +5,7 @@ The grammar lives in this package; every word, template and phrase lives in voca
 ``accounts.jsonl`` (one per account, with its role). Text is clinical: indicator words only.
 
 This module holds ``Birch`` (its state, small helpers and the run plan) and ``generate`` (the writer); the rest is
-one concept per module, mixed into ``Birch``: vocab.py (the YAML), model.py (records, markers, constants),
+one concept per module, mixed into ``Birch``: vocabulary.py (the YAML), model.py (records, markers, constants),
 slots.py (slot filling and computed slots), compose.py (composition, obfuscation, noise), accounts.py,
 posts.py (posts and template choice), everyday.py (ordinary posts, hard negatives, follows), threads.py
 (child-photo threads) and adverts.py (adverts, evasion, placement, bot floods).
@@ -26,7 +26,7 @@ from csewatch.synth.authors.birch.obfuscate import Obfuscator
 from csewatch.synth.authors.birch.posts import PostsMixin
 from csewatch.synth.authors.birch.slots import SlotsMixin
 from csewatch.synth.authors.birch.threads import ThreadsMixin
-from csewatch.synth.authors.birch.vocab import _FILES, load_vocab
+from csewatch.synth.authors.birch.vocabulary import _FILES, load_vocab
 
 
 class Birch(SlotsMixin, ComposeMixin, AccountsMixin, PostsMixin, EverydayMixin, ThreadsMixin, AdvertsMixin):

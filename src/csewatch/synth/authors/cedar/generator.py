@@ -7,7 +7,7 @@ sexualising and benign replies at several depths and quotes; pet/car/house roots
 bio-only advertiser accounts, buy requests and trades, and ban-evasion announcements.
 
 This module holds the ``Author`` (its state, small helpers and the run plan) and ``generate``; the rest is one
-concept per module, mixed into ``Author``: vocab.py (the YAML), model.py (records and the time window),
+concept per module, mixed into ``Author``: vocabulary.py (the YAML), model.py (records and the time window),
 obfuscate.py (the Unicode and spelling obfuscator), grammar.py (template expansion), contacts.py (contact
 routes and prices), advert_pieces.py (coded tags, compounds, menus, advert text), accounts.py, posts.py (posts,
 noise, framing), adverts.py (advertisers, bot floods, evasion), threads.py (child-photo and pet/car/house
@@ -29,7 +29,7 @@ from csewatch.synth.authors.cedar.model import _B32, Acct, Post
 from csewatch.synth.authors.cedar.obfuscate import Obfuscator
 from csewatch.synth.authors.cedar.posts import PostsMixin
 from csewatch.synth.authors.cedar.threads import ThreadsMixin
-from csewatch.synth.authors.cedar.vocab import _load
+from csewatch.synth.authors.cedar.vocabulary import _load
 from csewatch.synth.authors.cedar.writer import WriterMixin
 
 

@@ -4,7 +4,7 @@ Words, templates and character data are in vocab/*.yaml; the code is the grammar
 bot floods, evasion chains, contact-route and price styles, noise and obfuscation, and the labels.
 
 This module holds the ``Author`` (its state and the run plan) and ``generate``; the rest is one concept per
-module, mixed into ``Author``: vocab.py (the YAML and the per-language slot table), model.py (records and
+module, mixed into ``Author``: vocabulary.py (the YAML and the per-language slot table), model.py (records and
 constants), grammar.py (template expansion and rendering), slots.py (code-made slots: contact routes, prices,
 tags, ages), accounts.py (accounts and pools), posts.py (posts, noise, times), everyday.py (hard negatives,
 pet/car/house threads, ordinary posts, follows), threads.py (child-photo threads), adverts.py (adverts, bot
@@ -24,7 +24,7 @@ from csewatch.synth.authors.elm.obfuscate import Obfuscator
 from csewatch.synth.authors.elm.posts import PostsMixin
 from csewatch.synth.authors.elm.slots import SlotsMixin
 from csewatch.synth.authors.elm.threads import ThreadsMixin
-from csewatch.synth.authors.elm.vocab import VocabMixin, _load
+from csewatch.synth.authors.elm.vocabulary import VocabMixin, _load
 from csewatch.synth.authors.elm.writer import WriterMixin
 
 
