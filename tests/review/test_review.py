@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.exc import DatabaseError
 
 from csewatch.actions.sinks import DeliveryError, JsonlSink, WebhookSink
-from csewatch.model import Action
+from csewatch.model import Action, Decision
 from csewatch.pipeline import Scanner
 from csewatch.policy import load_policy
 from csewatch.review.audit import AuditLog
@@ -250,3 +250,63 @@ def test_rules_act_automatically_once_decisions_show_their_precision(tmp_path):
         ("remove_post", "10", "auto:advert.explicit_term")
     ]  # post 11's rule has no decisions: it waits
     assert store.case("native:account:new2").state == "open"  # the account is still a reviewer's call
+
+
+def _scanned_at(url: str, tmp_path, policy) -> Store:
+    src = tmp_path / "s.jsonl"
+    src.write_bytes(
+        b'{"type":"post","id":"1","author_id":"seller","text":"pthc vids 20$ t.me/abcdef9"}\n'
+        b'{"type":"post","id":"2","author_id":"seller","text":"pthc folder dm"}\n'
+        b'{"type":"post","id":"3","author_id":"other","text":"cp vids trade dm 10$"}\n'
+    )
+    store = Store(url, policy.version)
+    Scanner(policy, store).scan([str(src)])
+    return store
+
+
+SELLER, OTHER = "native:account:seller", "native:account:other"
+
+
+def test_claims_decisions_and_feedback_through_the_review_area(db_url, tmp_path):
+    """The review area on each backend: claims enforced and lapsing, a decision with its case state,
+    feedback and audit entry in one transaction, plain values back (no rows tied to a connection)."""
+    policy = load_policy()
+    store = _scanned_at(db_url, tmp_path, policy)
+    sink = JsonlSink(tmp_path / "acts.jsonl")
+    review = ReviewService(store, policy, [sink])
+    area = store.reviews
+    assert area.case_exists(SELLER) and not area.case_exists("native:account:nobody")
+    with pytest.raises(KeyError, match="no case"):
+        review.claim("native:account:nobody", "alice")
+    review.claim(SELLER, "alice")
+    assert review.claims() == {SELLER: "alice"} and area.claim_holder(SELLER, 0.0) == "alice"
+    with pytest.raises(PermissionError, match="claimed by alice"):
+        review.claim(SELLER, "bob")
+    with pytest.raises(PermissionError, match="claimed by alice"):
+        review.decide(SELLER, "bob", "violating", "advert")
+    assert area.last_outcome(SELLER, ("violating", "not_violating")) is None
+    assert ReviewService(store, policy, claim_seconds=0).claims() == {}  # a lapsed claim holds nothing
+    ReviewService(store, policy, [sink], claim_seconds=0).decide(SELLER, "bob", "violating", "advert")
+    assert store.case(SELLER).state == "actioned"
+    assert area.last_outcome(SELLER, ("violating", "not_violating")) == "violating"
+    rules = area.case_rules(SELLER)
+    assert "detector:lexicon" in rules and "advert.explicit_term" in rules
+    assert area.rule_counts("detector:lexicon") == (1, 1) and area.rule_counts("no.such.rule") == (0, 0)
+    feedback = area.rule_feedback()
+    assert feedback == sorted(feedback) and all(type(d) is int and type(v) is int for _r, d, v in feedback)
+    posts, links = area.enforcement_targets(SELLER, "native")
+    assert sorted(posts) == ["1", "2"] and links == ["t.me/abcdef9"]
+    assert area.pending_actions() == 0 and len((tmp_path / "acts.jsonl").read_bytes().splitlines()) == 4
+
+    # a caller's transaction that fails takes the decision, the case state, the feedback and the audit entry
+    entries = len(store.audit.entries())
+    with pytest.raises(RuntimeError):
+        with store.transaction() as conn:
+            undone = Decision(case_id=OTHER, reviewer="carol", decided_at=1.0, outcome="not_violating", rationale="x")
+            area.record_decision(undone, "dismissed", conn)
+            store.set_rule_feedback("detector:lexicon", 99, 0, conn)
+            review.audit.append("carol", "decide", OTHER, {"outcome": "not_violating"}, conn)
+            raise RuntimeError("the caller's transaction fails")
+    assert store.case(OTHER).state == "open" and area.last_outcome(OTHER, ("not_violating",)) is None
+    assert area.rule_counts("detector:lexicon") == (1, 1) and len(store.audit.entries()) == entries
+    assert review.audit.verify().ok
