@@ -213,3 +213,41 @@ def test_cli_verify_says_what_it_proves(keyed, monkeypatch):
     monkeypatch.setenv("CSEWATCH_AUDIT_KEY_FILE", str(key_file))
     r = runner.invoke(app, ["audit", "verify", "--db", str(db)])
     assert r.exit_code == 1 and "tail cut" in r.output
+
+
+def test_concurrent_appends_in_callers_transactions_on_each_backend(db_url, tmp_path):
+    """Appends in callers' transactions (two per transaction, as a claim and a decision) and appends in
+    their own, from many threads: one chain, on SQLite and PostgreSQL; the anchor follows the committed head."""
+    store = Store(db_url)
+    key_file = tmp_path / "audit.key"
+    errors: list[str] = []
+
+    def worker(i: int) -> None:
+        log = AuditLog(store, key_file=key_file)
+        for j in range(6):
+            try:
+                if i % 2:
+                    with store.transaction() as conn:
+                        log.append(f"reviewer{i}", "claim", f"case{j}", conn=conn)
+                        log.append(f"reviewer{i}", "decide", f"case{j}", {"n": j}, conn)
+                else:
+                    log.append(f"reviewer{i}", "view_case", f"case{j}")
+            except Exception as exc:  # noqa: BLE001 - every failure is a test failure
+                errors.append(repr(exc))
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert errors == []
+    entries = store.audit.entries()
+    assert len(entries) == 4 * 6 * 2 + 4 * 6 == 72
+    assert len({e["prev_hash"] for e in entries}) == 72 and store.audit.first_hash() == entries[0]["hash"]
+    res = AuditLog(store, key_file=key_file).verify()
+    assert res.ok and res.entries == 72 and res.anchored_seq is not None, res
+    AuditLog(store, key_file=key_file).append("late", "x", "s")  # an own-transaction append anchors itself
+    res = AuditLog(store, key_file=key_file).verify()
+    assert res.ok and res.entries == 73 and res.anchored_seq == entries[-1]["seq"] + 1 and res.unanchored == 0, res
+    assert "password" not in store.audit.database() and store.audit.database().split(":")[0] in db_url
+    store.close()
