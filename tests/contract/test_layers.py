@@ -50,10 +50,6 @@ DEBT = {
     # evasion scoring lives in graph/evasion.py; it belongs in a leaf module both sides import
     ("csewatch.detect.evasion", "csewatch.graph.evasion"),
     ("csewatch.policy", "csewatch.graph.evasion"),  # check_policy validates evasion weight names
-    # the media detector is built with a matcher over the store's banks
-    ("csewatch.detect.media", "csewatch.media.matcher"),
-    # a hash type names the index class that searches its bank (asked at call time)
-    ("csewatch.media.hashtypes", "csewatch.media.matcher"),
 }
 
 # module globals rebound at run time that are caches, not configuration

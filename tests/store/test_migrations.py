@@ -91,12 +91,10 @@ def test_database_of_6cb9ac4_upgrades_keeps_rows_and_works(db_url, policy, with_
     store.save_model("m1", {"mode": "shadow"}, b"blob")
     assert [m["version"] for m in store.models()] == ["m1"]
     long_value = "f" * 64 + ",".join(["0" * 64] * 20)  # longer than the old VARCHAR(64)
-    with store.engine.begin() as conn:
-        conn.execute(
-            insert(S.bank_entries),
-            [{"bank": "b", "hash_type": "vpdq", "value": long_value, "category": "c", "source": "s",
-              "added_at": 1.0, "added_version": 2}],
-        )
+    store.put_bank_entries(  # keyed on the value's digest since 0005 (store/banks.py computes it)
+        [{"bank": "b", "hash_type": "vpdq", "value": long_value, "category": "c", "source": "s",
+          "added_at": 1.0, "added_version": 2}],
+    )
     store.close()
     assert Store(db_url).counts()["posts"] == 2  # reopening at head: nothing to do, nothing lost
 
@@ -190,3 +188,61 @@ def test_new_store_has_audit_guards(db_url):
     with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM audit_log")
     store.close()
+
+
+def test_bank_entries_keyed_on_the_value_digest_keep_every_entry(db_url):
+    """0005: a store of 0004 holding entries (a removed one, a vPDQ value of 25 frames: near the most a
+    PostgreSQL index row took) keeps every row, each keyed on its value's SHA-256; banks work on it; a
+    downgrade to 0004 and back keeps them too."""
+    from alembic import command
+
+    from csewatch.media.bank import Banks
+    from csewatch.store.banks import value_digest
+    from csewatch.store.migrate import _config
+
+    _old_database(db_url)  # one sha256 entry
+    engine = create_engine(db_url)
+    assert upgrade(engine, "0004") == (None, "0004")
+    video = ";".join(f"{i},{i + 1:064x},100,{i}.000" for i in range(25))
+    base = {"bank": "internal", "category": "c", "source": "s", "added_at": 1.0, "expires_at": None,
+            "added_version": 1, "removed_version": None}
+    with engine.begin() as conn:
+        conn.execute(
+            insert(OLD.bank_entries),
+            [
+                {**base, "hash_type": "vpdq", "value": video},
+                {**base, "hash_type": "md5", "value": "d" * 32, "removed_version": 2},
+                {**base, "hash_type": "pdq", "value": "e" * 64},  # the same text as the sha256 entry, another type
+            ],
+        )
+    cols = [c for c in S.bank_entries.c if c.name != "value_digest"]
+
+    def rows() -> list[tuple]:
+        with engine.connect() as conn:
+            return sorted(tuple(r) for r in conn.execute(select(*cols)))
+
+    before = rows()
+    assert len(before) == 4
+    assert upgrade(engine) == ("0004", head())
+    assert _diffs(engine) == []
+    assert rows() == before
+    with engine.connect() as conn:
+        keyed = conn.execute(select(S.bank_entries.c.value, S.bank_entries.c.value_digest)).all()
+    assert all(d == value_digest(v) and len(d) == 64 for v, d in keyed)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0004")
+    assert rows() == before
+    assert "value_digest" not in {c["name"] for c in inspect(engine).get_columns("bank_entries")}
+    assert upgrade(engine) == ("0004", head()) and _diffs(engine) == [] and rows() == before
+    engine.dispose()
+
+    banks = Banks(Store(db_url))
+    assert [e["hash_type"] for e in banks.lookup("sha256", "e" * 64)] == ["sha256"]
+    assert banks.lookup("md5", "d" * 32) == []  # removed before the migration, still removed
+    assert [e["value"] for e in banks.active("internal", "vpdq")] == [video]
+    again = {"category": "c", "source": "s", "added_at": 1.0}  # (the rows above bypassed the banks table)
+    assert banks.add("internal", [{"hash_type": "vpdq", "value": video, **again}]) == (1, 0, 1)  # in force: unchanged
+    assert banks.add("internal", [{"hash_type": "md5", "value": "d" * 32, **again}]) == (2, 1, 0)  # removed: back
+    assert banks.remove("internal", [video]) == (3, 1)
+    assert banks.stats()[1] == {"bank": "internal", "version": 3, "sha256": 0, "md5": 1, "pdq": 1, "vpdq": 0}
+    banks.store.close()

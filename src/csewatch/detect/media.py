@@ -3,24 +3,36 @@ hash it (images: PDQ; videos: vPDQ; any file: MD5, SHA-256), and match it agains
 A match is the highest-severity signal, ``known_material``, with bank, bank version, distance and
 quality (videos: query- and compare-match percentages) as evidence; never the media.
 Low-quality hashes are not matched and are counted, as are items the store does not have and
-items that cannot be decoded (with the reason)."""
+items that cannot be decoded (with the reason).
+
+The detector asks only for a ``Matcher`` (declared here): whoever assembles the scan passes the real one
+(``csewatch.media.matcher.MediaMatcher`` over the store's banks), so this layer never imports the store."""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Protocol
 
 from csewatch.detect import Prepared, StreamState, make_signal
 from csewatch.media.hashing import MediaError, MediaHashes, hash_bytes, hash_file
-from csewatch.media.matcher import MediaMatch, MediaMatcher
+from csewatch.media.index import MediaMatch
 from csewatch.media.store import MediaStore
 from csewatch.model import Evidence, MediaRef, Signal
+
+
+class Matcher(Protocol):
+    """What the detector needs of a matcher: the quality floor, and the banked hashes a media item matches."""
+
+    quality_floor: int
+
+    def match_hashes(self, h: MediaHashes) -> list[MediaMatch]: ...
 
 
 class MediaDetector:
     name = "media"
     version = "1"
 
-    def __init__(self, store: MediaStore, matcher: MediaMatcher, dihedral: bool = False):
+    def __init__(self, store: MediaStore, matcher: Matcher, dihedral: bool = False):
         self.store = store
         self.matcher = matcher
         self.dihedral = dihedral

@@ -9,7 +9,9 @@ Imports read CSV/TSV with a header (``hash``/``signal``/``signal_value``/``value
 the same fields, which covers python-threatexchange / HMA style exports (``signal_type``,
 ``signal_value``, ThreatExchange's ``HASH_PDQ``-style type names included). A type's own aliases come
 from its class. Values are text of any length (a vPDQ hash lists many frames); stores made when the
-column was 64 characters are widened by the store's migration (revision 0003).
+column was 64 characters are widened by the store's migration (revision 0003), and entries are keyed on
+the value's SHA-256 since revision 0005. Every read and write of entries goes through the store's banks
+area (``store.banks``); this module reads files and validates values.
 """
 
 from __future__ import annotations
@@ -23,11 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from sqlalchemy import func, select, update
 
 from csewatch.ingest.common import parse_time
 from csewatch.store import Store
-from csewatch.store import schema as S
 
 _HEX = re.compile(r"^[0-9a-f]+$")
 _FIELDS = {
@@ -161,101 +161,52 @@ def read_bank_file(
     return out, rejects
 
 
-def _in_force(now: float):
-    """The condition for entries in force at ``now``: not removed, not expired."""
-    t = S.bank_entries
-    return t.c.removed_version.is_(None) & ((t.c.expires_at.is_(None)) | (t.c.expires_at > now))
-
-
 class Banks:
-    """Bank operations over the csewatch store."""
+    """Bank operations over the csewatch store: files are read here, entries are kept by the store's banks
+    area (``store.banks``, csewatch/store/banks.py), the only code touching the bank tables."""
 
     def __init__(self, store: Store):
         self.store = store
+        self.area = store.banks
 
     def version(self, bank: str) -> int:
-        with self.store.engine.connect() as conn:
-            v = conn.execute(select(S.banks.c.version).where(S.banks.c.name == bank)).scalar()
-        return int(v or 0)
+        """The bank's current version (0 for a bank never written)."""
+        return self.area.version(bank)
 
     def versions(self) -> dict[str, int]:
-        with self.store.engine.connect() as conn:
-            return {n: v for n, v in conn.execute(select(S.banks.c.name, S.banks.c.version))}
-
-    def _bump(self, conn, bank: str) -> int:
-        return self.store.bump_bank_version(bank, conn)
+        """Every bank's current version."""
+        return self.area.versions()
 
     def add(self, bank: str, entries: Iterable[dict]) -> tuple[int, int, int]:
         """Add entries (dicts of BankEntry fields without bank); returns (version, added, unchanged)."""
-        entries = list(entries)
-        t = S.bank_entries
-        with self.store.engine.begin() as conn:
-            version = self._bump(conn, bank)
-            existing = {
-                (r.hash_type, r.value): r.removed_version
-                for r in conn.execute(select(t.c.hash_type, t.c.value, t.c.removed_version).where(t.c.bank == bank))
-            }
-            rows, unchanged = [], 0
-            seen = set()
-            for e in entries:
-                k = (e["hash_type"], e["value"])
-                if k in seen:
-                    continue
-                seen.add(k)
-                if k in existing and existing[k] is None:
-                    unchanged += 1
-                    continue
-                rows.append({"bank": bank, **e, "added_version": version, "removed_version": None})
-            self.store.put_bank_entries(rows, conn)
-        return version, len(rows), unchanged
+        return self.area.add_entries(bank, list(entries))
 
     def import_file(self, bank: str, path: str | Path, **defaults) -> ImportResult:
+        """Read a bank file and add its valid rows as one new version; rejects name their line."""
         rows, rejects = read_bank_file(path, **defaults)
         version, added, unchanged = self.add(bank, [r for _n, r in rows])
         return ImportResult(bank, version, added, unchanged, rejects)
 
     def remove(self, bank: str, values: list[str] | None = None) -> tuple[int, int]:
         """Remove some hashes (or all, when values is None); returns (version, removed)."""
-        t = S.bank_entries
-        with self.store.engine.begin() as conn:
-            version = self._bump(conn, bank)
-            q = update(t).where(t.c.bank == bank, t.c.removed_version.is_(None))
-            if values is not None:
-                q = q.where(t.c.value.in_([v.strip().lower() for v in values]))
-            n = conn.execute(q.values(removed_version=version)).rowcount
-        return version, n
+        return self.area.remove_entries(bank, values)
 
     def active(self, bank: str | None = None, hash_type: str | None = None, at: float | None = None) -> list[dict]:
         """Entries in force now: not removed, not expired."""
-        t = S.bank_entries
-        q = select(t).where(_in_force(at or time.time()))
-        if bank:
-            q = q.where(t.c.bank == bank)
-        if hash_type:
-            q = q.where(t.c.hash_type == hash_type)
-        with self.store.engine.connect() as conn:
-            return [{str(k): v for k, v in r.items()} for r in conn.execute(q.order_by(t.c.bank, t.c.value)).mappings()]
+        return self.area.entries_in_force(bank, hash_type, at)
 
     def lookup(self, hash_type: str, value: str, at: float | None = None) -> list[dict]:
         """Entries in force with exactly this hash (an indexed query: exact hashes stay in the database)."""
-        t = S.bank_entries
-        now = at or time.time()
-        q = select(t).where(t.c.hash_type == hash_type, t.c.value == value, _in_force(now))
-        with self.store.engine.connect() as conn:
-            return [{str(k): v for k, v in r.items()} for r in conn.execute(q).mappings()]
+        return self.area.lookup(hash_type, value, at)
 
     def stats(self) -> list[dict]:
-        t = S.bank_entries
-        versions = self.versions()
-        now = time.time()
+        """Per bank: its version and the entries in force of each registered hash type."""
         from csewatch.media.hashtypes import REGISTRY
 
-        q = select(t.c.bank, t.c.hash_type, func.count()).where(_in_force(now)).group_by(t.c.bank, t.c.hash_type)
+        versions = self.versions()
         zero = dict.fromkeys(REGISTRY, 0)
         out: dict[str, dict] = {b: {"bank": b, "version": v, **zero} for b, v in versions.items()}
-        with self.store.engine.connect() as conn:
-            for bank, ht, n in conn.execute(q):
-                out.setdefault(bank, {"bank": bank, "version": versions.get(bank, 0), **zero})
-                out[bank][ht] = n
+        for bank, ht, n in self.area.counts_in_force():
+            out.setdefault(bank, {"bank": bank, "version": versions.get(bank, 0), **zero})
+            out[bank][ht] = n
         return sorted(out.values(), key=lambda r: r["bank"])
-

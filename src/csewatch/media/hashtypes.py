@@ -170,7 +170,7 @@ class PDQ(HashType):
         return hamming(self.validate(a), self.validate(b))
 
     def index_class(self) -> type:
-        from csewatch.media.matcher import PDQBankIndex
+        from csewatch.media.index import PDQBankIndex
 
         return PDQBankIndex
 
@@ -222,7 +222,7 @@ class VPDQ(HashType):
         return [v] if v else []
 
     def index_class(self) -> type:
-        from csewatch.media.matcher import VPDQBankIndex
+        from csewatch.media.index import VPDQBankIndex
 
         return VPDQBankIndex
 

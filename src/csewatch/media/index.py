@@ -12,15 +12,25 @@ The index persists as ``hashes.npy`` (loaded memory-mapped) with the multi-index
 (``mih_entries.npy``, ``mih_offsets.npy``: a restart loads them instead of a rebuild; tables that do
 not fit are rebuilt), or the faiss file when that path is used. Additions go to a small delta
 searched by brute force and are folded into the tables when the delta grows past ``DELTA_MAX``.
+
+The bank indexes a hash type names (``HashType.index_class``) live here too, below the store: ``PDQBankIndex``
+(banked PDQ hashes, optionally with the query's 8 dihedral variants) and ``VPDQBankIndex`` (banked videos'
+frame hashes, the published vPDQ criterion). They take the entries in force and the matcher's settings
+(``BankIndexSettings``); ``MediaMatch`` is what a match against a bank reports.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
+from typing import Any, Protocol
 
+import msgspec
 import numpy as np
 
+from csewatch.media import video as V
+from csewatch.media.hashing import MediaHashes
 from csewatch.media.mih import MIHTable
 
 DEFAULT_RADIUS = 31
@@ -151,3 +161,129 @@ class PDQIndex:
             except (OSError, ValueError):  # missing or not matching: rebuilt on first search
                 index._table, index.built = None, 0
         return index, info
+
+
+# -- bank indexes: what a hash type's ``index_class`` names ---------------------------------------------
+VARIANT_NAMES = ("original", "rot90", "rot180", "rot270", "flipx", "flipy", "flip+1", "flip-1")
+
+
+class MediaMatch(msgspec.Struct, frozen=True):
+    """One match of a media item against a banked hash: the bank, its version and the evidence (never media)."""
+
+    bank: str
+    bank_version: int
+    hash_type: str
+    value: str
+    distance: int
+    category: str
+    source: str
+    quality: int | None = None
+    variant: str = "original"
+    query_match: float | None = None  # vPDQ: % of the query's frames matched in the banked video
+    compare_match: float | None = None  # vPDQ: % of the banked video's frames matched by the query
+
+
+class Hit(msgspec.Struct, frozen=True):
+    """A bank index's answer: the position of the entry in its ``entries`` and how close it is."""
+
+    index: int  # position in the index's entries
+    distance: int
+    variant: str = "original"
+    query_match: float | None = None
+    compare_match: float | None = None
+
+
+class BankIndexSettings(Protocol):
+    """What a bank index reads from the matcher building it (``csewatch.media.matcher.MediaMatcher``)."""
+
+    radius: int
+    quality_floor: int
+    index_dir: str | Path | None
+    method: str
+    versions: dict[str, int]
+    video_quality: int
+    video_query_percent: float
+    video_compare_percent: float
+
+
+class PDQBankIndex:
+    """Banked PDQ hashes in a PDQIndex (persisted under ``index_dir`` when given)."""
+
+    def __init__(self, entries: list[dict[str, Any]], matcher: BankIndexSettings):
+        self.entries = entries
+        self.quality_floor = matcher.quality_floor
+        radius = matcher.radius
+        stamp = {"versions": matcher.versions, "radius": radius, "count": len(entries)}
+        index = None
+        index_dir = matcher.index_dir
+        if index_dir and (Path(index_dir) / "meta.json").exists():
+            loaded, info = PDQIndex.load(index_dir)
+            if (
+                info.get("versions") == matcher.versions
+                and info.get("radius") == radius
+                and info.get("count") == len(entries)
+            ):
+                index = loaded
+        if index is None:
+            index = PDQIndex(radius=radius, method=matcher.method)
+            index.add(to_array([e["value"] for e in entries]))
+            if index_dir:
+                index.save(index_dir, stamp)
+        self.index = index
+
+    def search(self, h: MediaHashes) -> list[Hit]:
+        """Entries within the radius of the query (or of its best dihedral variant), closest first."""
+        if not h.pdq or (h.quality or 0) < self.quality_floor or not len(self.index):
+            return []
+        queries = h.dihedral or [h.pdq]
+        best: dict[int, tuple[int, str]] = {}
+        for qi, hits in enumerate(self.index.search(to_array(queries))):
+            for idx, dist in hits:
+                if idx not in best or dist < best[idx][0]:
+                    best[idx] = (dist, VARIANT_NAMES[qi])
+        return [Hit(i, d, v) for i, (d, v) in sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))]
+
+
+class VPDQBankIndex:
+    """Banked videos' frame hashes (quality-filtered, de-duplicated per video) in one PDQIndex at the
+    frame distance threshold; a query's frames are searched once, and each banked video with a hit
+    gets its query-match and compare-match percentages, kept when both reach their thresholds."""
+
+    def __init__(self, entries: list[dict[str, Any]], matcher: BankIndexSettings):
+        self.entries = entries
+        self.quality = matcher.video_quality
+        self.query_percent = matcher.video_query_percent
+        self.compare_percent = matcher.video_compare_percent
+        frames: list[str] = []
+        owner: list[int] = []
+        self.sizes: list[int] = []
+        for i, e in enumerate(entries):
+            unique = sorted({f.pdq for f in V.parse(e["value"]) if f.quality >= self.quality})
+            frames += unique
+            owner += [i] * len(unique)
+            self.sizes.append(len(unique))
+        self.owner = np.asarray(owner, dtype=np.int64)
+        self.index = PDQIndex(radius=V.DISTANCE_THRESHOLD)
+        self.index.add(to_array(frames))
+
+    def search(self, h: MediaHashes) -> list[Hit]:
+        """Banked videos meeting the vPDQ criterion against the query's frames, best first."""
+        if not h.vpdq or not len(self.index):
+            return []
+        query = sorted({f.pdq for f in V.parse(h.vpdq) if f.quality >= self.quality})
+        if not query:
+            return []
+        q_hits: dict[int, set[int]] = defaultdict(set)  # banked video -> query frames matched
+        c_hits: dict[int, set[int]] = defaultdict(set)  # banked video -> its frames matched
+        for qi, hits in enumerate(self.index.search(to_array(query))):
+            for idx, _dist in hits:
+                video = int(self.owner[idx])
+                q_hits[video].add(qi)
+                c_hits[video].add(idx)
+        out = []
+        for video, qs in q_hits.items():
+            qm = 100.0 * len(qs) / len(query)
+            cm = 100.0 * len(c_hits[video]) / max(self.sizes[video], 1)
+            if qm >= self.query_percent and cm >= self.compare_percent:
+                out.append(Hit(video, int(round(100.0 - qm)), "original", round(qm, 2), round(cm, 2)))
+        return sorted(out, key=lambda x: (x.distance, -(x.compare_match or 0), x.index))

@@ -8,125 +8,41 @@ quality. Hashes whose quality is below the floor are not matched (they are count
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
-
-import msgspec
-import numpy as np
+from typing import Any, Protocol
 
 from csewatch.media import video as V
-from csewatch.media.bank import Banks
 from csewatch.media.hashing import MediaHashes, hash_bytes
-from csewatch.media.index import DEFAULT_RADIUS, PDQIndex, to_array
+from csewatch.media.index import (  # the bank indexes and match structs live below the store (layer 2)
+    DEFAULT_RADIUS,
+    VARIANT_NAMES,
+    Hit,
+    MediaMatch,
+    PDQBankIndex,
+    VPDQBankIndex,
+)
 
-VARIANT_NAMES = ("original", "rot90", "rot180", "rot270", "flipx", "flipy", "flip+1", "flip-1")
-
-
-class MediaMatch(msgspec.Struct, frozen=True):
-    bank: str
-    bank_version: int
-    hash_type: str
-    value: str
-    distance: int
-    category: str
-    source: str
-    quality: int | None = None
-    variant: str = "original"
-    query_match: float | None = None  # vPDQ: % of the query's frames matched in the banked video
-    compare_match: float | None = None  # vPDQ: % of the banked video's frames matched by the query
+__all__ = ["VARIANT_NAMES", "BankReads", "Hit", "MediaMatch", "MediaMatcher", "PDQBankIndex", "VPDQBankIndex"]
 
 
-class Hit(msgspec.Struct, frozen=True):
-    index: int  # position in the index's entries
-    distance: int
-    variant: str = "original"
-    query_match: float | None = None
-    compare_match: float | None = None
+class BankReads(Protocol):
+    """The banks as the matcher reads them (``csewatch.media.bank.Banks`` over a store)."""
 
+    def versions(self) -> dict[str, int]: ...
 
-class PDQBankIndex:
-    """Banked PDQ hashes in a PDQIndex (persisted under ``index_dir`` when given)."""
+    def active(
+        self, bank: str | None = None, hash_type: str | None = None, at: float | None = None
+    ) -> list[dict[str, Any]]: ...
 
-    def __init__(self, entries: list[dict], matcher: MediaMatcher):
-        self.entries = entries
-        self.quality_floor = matcher.quality_floor
-        radius = matcher.radius
-        stamp = {"versions": matcher.versions, "radius": radius, "count": len(entries)}
-        index = None
-        index_dir = matcher.index_dir
-        if index_dir and (Path(index_dir) / "meta.json").exists():
-            loaded, info = PDQIndex.load(index_dir)
-            if info.get("versions") == matcher.versions and info.get("radius") == radius and info.get(
-                "count"
-            ) == len(entries):
-                index = loaded
-        if index is None:
-            index = PDQIndex(radius=radius, method=matcher.method)
-            index.add(to_array([e["value"] for e in entries]))
-            if index_dir:
-                index.save(index_dir, stamp)
-        self.index = index
-
-    def search(self, h: MediaHashes) -> list[Hit]:
-        if not h.pdq or (h.quality or 0) < self.quality_floor or not len(self.index):
-            return []
-        queries = h.dihedral or [h.pdq]
-        best: dict[int, tuple[int, str]] = {}
-        for qi, hits in enumerate(self.index.search(to_array(queries))):
-            for idx, dist in hits:
-                if idx not in best or dist < best[idx][0]:
-                    best[idx] = (dist, VARIANT_NAMES[qi])
-        return [Hit(i, d, v) for i, (d, v) in sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))]
-
-
-class VPDQBankIndex:
-    """Banked videos' frame hashes (quality-filtered, de-duplicated per video) in one PDQIndex at the
-    frame distance threshold; a query's frames are searched once, and each banked video with a hit
-    gets its query-match and compare-match percentages, kept when both reach their thresholds."""
-
-    def __init__(self, entries: list[dict], matcher: MediaMatcher):
-        self.entries = entries
-        self.quality = matcher.video_quality
-        self.query_percent = matcher.video_query_percent
-        self.compare_percent = matcher.video_compare_percent
-        frames: list[str] = []
-        owner: list[int] = []
-        self.sizes: list[int] = []
-        for i, e in enumerate(entries):
-            unique = sorted({f.pdq for f in V.parse(e["value"]) if f.quality >= self.quality})
-            frames += unique
-            owner += [i] * len(unique)
-            self.sizes.append(len(unique))
-        self.owner = np.asarray(owner, dtype=np.int64)
-        self.index = PDQIndex(radius=V.DISTANCE_THRESHOLD)
-        self.index.add(to_array(frames))
-
-    def search(self, h: MediaHashes) -> list[Hit]:
-        if not h.vpdq or not len(self.index):
-            return []
-        query = sorted({f.pdq for f in V.parse(h.vpdq) if f.quality >= self.quality})
-        if not query:
-            return []
-        q_hits: dict[int, set[int]] = defaultdict(set)  # banked video -> query frames matched
-        c_hits: dict[int, set[int]] = defaultdict(set)  # banked video -> its frames matched
-        for qi, hits in enumerate(self.index.search(to_array(query))):
-            for idx, _dist in hits:
-                video = int(self.owner[idx])
-                q_hits[video].add(qi)
-                c_hits[video].add(idx)
-        out = []
-        for video, qs in q_hits.items():
-            qm = 100.0 * len(qs) / len(query)
-            cm = 100.0 * len(c_hits[video]) / max(self.sizes[video], 1)
-            if qm >= self.query_percent and cm >= self.compare_percent:
-                out.append(Hit(video, int(round(100.0 - qm)), "original", round(qm, 2), round(cm, 2)))
-        return sorted(out, key=lambda x: (x.distance, -(x.compare_match or 0), x.index))
+    def lookup(self, hash_type: str, value: str, at: float | None = None) -> list[dict[str, Any]]: ...
 
 
 class MediaMatcher:
+    """Matches media hashes against every bank in force (what ``detect.media.MediaDetector`` is given)."""
+
     def __init__(
         self,
-        banks: Banks,
+        banks: BankReads,
         radius: int = DEFAULT_RADIUS,
         quality_floor: int = 50,
         index_dir: str | Path | None = None,
@@ -169,6 +85,7 @@ class MediaMatcher:
         )
 
     def match_hashes(self, h: MediaHashes) -> list[MediaMatch]:
+        """Every banked hash in force this item's hashes match (indexes in memory, exact digests in the database)."""
         out: list[MediaMatch] = []
         for name, ht in self.types.items():
             if name in self.indexes:
@@ -179,5 +96,6 @@ class MediaMatcher:
         return out
 
     def match_bytes(self, data: bytes, dihedral: bool = False) -> tuple[MediaHashes, list[MediaMatch]]:
+        """Hash the bytes and match them."""
         h = hash_bytes(data, dihedral=dihedral)
         return h, self.match_hashes(h)

@@ -283,8 +283,7 @@ class Store:
 
     def put_bank_entries(self, rows: list[dict[str, Any]], conn: Connection | None = None) -> None:
         """Bank entries keyed on (bank, hash_type, value); an entry put again replaces the stored one."""
-        with self.transaction(conn) as c:
-            self._upsert(c, schema.bank_entries, rows, ("bank", "hash_type", "value"))
+        self.banks.put_entries(rows, conn)  # keyed on the value's digest (store/banks.py, revision 0005)
 
     # -- the batch ---------------------------------------------------------------------------
     def commit_batch(self, batch: Batch, triage: Triage, retain_all_posts: bool = True) -> None:

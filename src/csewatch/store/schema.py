@@ -188,14 +188,17 @@ bank_entries = Table(
     metadata,
     Column("bank", String(64), primary_key=True),
     Column("hash_type", String(16), primary_key=True),  # a name in csewatch.media.hashtypes.REGISTRY
-    Column("value", Text, primary_key=True),  # normal form of its hash type; any length (vPDQ: many frames)
+    # the key is the SHA-256 (hex) of the value, not the value: PostgreSQL refuses btree index rows over
+    # 2,704 bytes and a vPDQ value is tens of KB (revision 0005); store/banks.py computes it
+    Column("value_digest", String(64), primary_key=True),
+    Column("value", Text, nullable=False),  # normal form of its hash type; any length (vPDQ: many frames)
     Column("category", String(64), nullable=False),
     Column("source", String(200), nullable=False),
     Column("added_at", Float, nullable=False),
     Column("expires_at", Float),
     Column("added_version", Integer, nullable=False),
     Column("removed_version", Integer),  # NULL while the entry is in the bank
-    Index("ix_bank_entries_value", "hash_type", "value"),
+    Index("ix_bank_entries_digest", "hash_type", "value_digest"),  # exact lookups across banks
 )
 
 audit_log = Table(
