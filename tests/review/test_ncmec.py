@@ -1,5 +1,5 @@
 """CyberTipline report XML, the submit/upload/fileinfo/finish sequence against a local fake server,
-legal hold and purge."""
+legal hold and purge, signal sharing: store-backed ones on SQLite and PostgreSQL (``db_url``)."""
 
 import threading
 import time
@@ -13,6 +13,7 @@ from csewatch.actions.ncmec import (
     CyberTiplineError,
     Reporter,
     build_report_xml,
+    hold_case,
     purge,
     report_case,
 )
@@ -61,7 +62,7 @@ def tipline():
     server.shutdown()
 
 
-def _store(tmp_path):
+def _store(tmp_path, url: str | None = None):
     policy = load_policy()
     src = tmp_path / "s.jsonl"
     old = time.time() - 400 * 86400
@@ -71,13 +72,13 @@ def _store(tmp_path):
         '"media":[{"id":"m1","sha256":"' + "a" * 64 + '"}]}\n'
         f'{{"type":"post","id":"2","author_id":"someone","text":"nice weather","created_at":{old}}}\n'
     )
-    store = Store(str(tmp_path / "n.db"), policy.version)
+    store = Store(url or str(tmp_path / "n.db"), policy.version)
     Scanner(policy, store).scan([str(src)])
     return store
 
 
-def test_report_xml_structure(tmp_path):
-    store = _store(tmp_path)
+def test_report_xml_structure(tmp_path, db_url):
+    store = _store(tmp_path, db_url)
     xml, files = build_report_xml(store, "native:account:seller", REPORTER)
     root = ET.fromstring(xml)
     assert root.tag == "report"
@@ -86,10 +87,12 @@ def test_report_xml_structure(tmp_path):
     assert root.findtext("personOrUserReported/espIdentifier") == "seller"
     assert root.findtext("personOrUserReported/screenName") == "v_seller"
     assert files == [{"post_id": "1", "media_id": "m1", "sha256": "a" * 64, "pdq": None, "url": None}]
+    with pytest.raises(KeyError, match="no case"):
+        build_report_xml(store, "native:account:nobody", REPORTER)
 
 
-def test_submit_sequence_hold_and_purge(tmp_path, tipline):
-    store = _store(tmp_path)
+def test_submit_sequence_hold_and_purge(tmp_path, tipline, db_url):
+    store = _store(tmp_path, db_url)
     client = CyberTiplineClient(tipline, "esp-user", "esp-pass")
     report_id = report_case(store, client, "native:account:seller", REPORTER, media_bytes=lambda f: b"\xff\xd8 bytes")
     assert report_id == "4242"
@@ -100,6 +103,13 @@ def test_submit_sequence_hold_and_purge(tmp_path, tipline):
     # the reported post is held; the unrelated old post is purged
     assert purge(store, older_than=time.time() - 365 * 86400) == 1
     assert store.post("native", "1") is not None and store.post("native", "2") is None
+    assert store.post_signals("native", "1")
+    # a hold placed again replaces the earlier one: one that has run out no longer protects the post
+    assert hold_case(store, "native:account:seller", "released", seconds=-1) == 3  # case, post, account
+    assert purge(store, older_than=time.time() - 365 * 86400) == 1
+    assert store.post("native", "1") is None and store.post_signals("native", "1") == []
+    with pytest.raises(KeyError, match="no case"):
+        hold_case(store, "native:account:nobody", "r")
 
 
 def test_api_errors_are_raised(tmp_path, tipline):
@@ -111,7 +121,7 @@ def test_api_errors_are_raised(tmp_path, tipline):
         _FakeTipline.reject_submit = False
 
 
-def test_signal_sharing_export(tmp_path):
+def test_signal_sharing_export(tmp_path, db_url):
     from csewatch.actions.sharing import collect_signals, to_csv
     from csewatch.review.decisions import ReviewService
 
@@ -123,7 +133,7 @@ def test_signal_sharing_export(tmp_path):
         '"media":[{"id":"m1","sha256":"' + "b" * 64 + '","pdq":"' + "c" * 64 + '"}]}\n'
         '{"type":"post","id":"2","author_id":"other","text":"pthc pack dm"}\n'
     )
-    store = Store(str(tmp_path / "x.db"), policy.version)
+    store = Store(db_url, policy.version)
     Scanner(policy, store).scan([str(src)])
     assert collect_signals(store) == []  # nothing decided yet, nothing shared
     ReviewService(store, policy).decide("native:account:seller", "alice", "violating", "advert")

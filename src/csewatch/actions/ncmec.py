@@ -5,7 +5,8 @@ The XML follows the structure of the public CyberTipline Reporting API (``report
 ``incidentSummary``, ``internetDetails``, ``reporter``, ``personOrUserReported`` and, per file,
 ``fileDetails`` with hashes). The client speaks HTTP Basic to a base URL the operator configures;
 tests run it only against a local fake server. Reporting a case places a legal hold of one year on
-its posts, account and signals (``legal_holds``), and ``purge`` never deletes held items.
+its posts, account and signals (``legal_holds``), and ``purge`` never deletes held items. The case's rows,
+the holds and the purge go through the store's enforcement area (``store.enforcement``).
 """
 
 from __future__ import annotations
@@ -18,18 +19,13 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
-
 from csewatch.ingest.common import format_time
 from csewatch.media.hashtypes import REGISTRY
 from csewatch.model import MediaRef
 from csewatch.store import Store
-from csewatch.store import schema as S
 
 HOLD_SECONDS = 365 * 86400
 INCIDENT_TYPE = "Child Pornography (possession, manufacture, and distribution)"
-
-legal_holds = S.legal_holds  # in the store's schema (and its migrations) since revision 0002
 
 
 class CyberTiplineError(RuntimeError):
@@ -58,26 +54,10 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 
 def build_report_xml(store: Store, case_id: str, reporter: Reporter) -> tuple[str, list[dict]]:
     """The report XML for a case, and the files (media refs with hashes) to upload after it."""
-    with store.engine.connect() as conn:
-        case = conn.execute(select(S.cases).where(S.cases.c.id == case_id)).mappings().first()
-        if case is None:
-            raise KeyError(f"no case {case_id!r}")
-        post_ids = select(S.case_posts.c.post_id).where(S.case_posts.c.case_id == case_id)
-        posts = (
-            conn.execute(select(S.posts).where(S.posts.c.platform == case["platform"], S.posts.c.id.in_(post_ids)))
-            .mappings()
-            .all()
-        )
-        authors = sorted(
-            {p["author_id"] for p in posts} | ({case["subject_id"]} if case["subject_type"] == "account" else set())
-        )
-        accounts = (
-            conn.execute(
-                select(S.accounts).where(S.accounts.c.platform == case["platform"], S.accounts.c.id.in_(authors))
-            )
-            .mappings()
-            .all()
-        )
+    case, posts, accounts = store.enforcement.report_material(case_id)
+    authors = sorted(
+        {p["author_id"] for p in posts} | ({case["subject_id"]} if case["subject_type"] == "account" else set())
+    )
     root = ET.Element("report")
     summary = _sub(root, "incidentSummary")
     _sub(summary, "incidentType", INCIDENT_TYPE)
@@ -201,42 +181,10 @@ def report_case(store: Store, client: CyberTiplineClient, case_id: str, reporter
 
 
 def hold_case(store: Store, case_id: str, reason: str, seconds: float = HOLD_SECONDS) -> int:
-    until = time.time() + seconds
-    with store.engine.begin() as conn:
-        case = conn.execute(select(S.cases).where(S.cases.c.id == case_id)).mappings().first()
-        if case is None:
-            raise KeyError(f"no case {case_id!r}")
-        posts = conn.execute(select(S.case_posts.c.post_id).where(S.case_posts.c.case_id == case_id)).scalars().all()
-        rows = [{"kind": "case", "subject": case_id, "until": until, "reason": reason}]
-        rows += [
-            {"kind": "post", "subject": f"{case['platform']}:{p}", "until": until, "reason": reason} for p in posts
-        ]
-        if case["subject_type"] == "account":
-            rows.append(
-                {
-                    "kind": "account",
-                    "subject": f"{case['platform']}:{case['subject_id']}",
-                    "until": until,
-                    "reason": reason,
-                }
-            )
-        store.place_holds(rows, conn)
-    return len(rows)
+    """Hold the case, its posts and an account case's account for ``seconds``; returns the holds placed."""
+    return store.enforcement.hold_case(case_id, time.time() + seconds, reason)
 
 
 def purge(store: Store, older_than: float) -> int:
     """Delete posts (and their signals) created before ``older_than``, except those under a legal hold."""
-    now = time.time()
-    with store.engine.begin() as conn:
-        held = {
-            s
-            for (s,) in conn.execute(
-                select(legal_holds.c.subject).where(legal_holds.c.kind == "post", legal_holds.c.until > now)
-            )
-        }
-        old = conn.execute(select(S.posts.c.platform, S.posts.c.id).where(S.posts.c.created_at < older_than)).all()
-        doomed = [(p, i) for p, i in old if f"{p}:{i}" not in held]
-        for p, i in doomed:
-            conn.execute(delete(S.signals).where(S.signals.c.platform == p, S.signals.c.post_id == i))
-            conn.execute(delete(S.posts).where(S.posts.c.platform == p, S.posts.c.id == i))
-    return len(doomed)
+    return store.enforcement.purge_posts(older_than)

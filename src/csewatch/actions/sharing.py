@@ -9,11 +9,8 @@ import csv
 import io
 import json
 
-from sqlalchemy import select
-
 from csewatch.media.hashtypes import REGISTRY
 from csewatch.store import Store
-from csewatch.store import schema as S
 
 
 def collect_signals(store: Store) -> list[dict]:
@@ -28,34 +25,17 @@ def collect_signals(store: Store) -> list[dict]:
         else:
             rows[key] = {"signal_type": kind, "signal_value": value, "status": "positive", "tags": tags}
 
-    with store.engine.connect() as conn:
-        cases = conn.execute(select(S.cases).where(S.cases.c.state == "actioned")).mappings().all()
-        for case in cases:
-            post_ids = select(S.case_posts.c.post_id).where(S.case_posts.c.case_id == case["id"])
-            for media in conn.execute(
-                select(S.posts.c.media).where(S.posts.c.platform == case["platform"], S.posts.c.id.in_(post_ids))
-            ).scalars():
-                for m in media or []:
-                    for kind in REGISTRY:  # every registered hash type the stored media item carries
-                        if m.get(kind):
-                            add(kind, m[kind], case)
-            for ev in conn.execute(
-                select(S.signals.c.evidence).where(
-                    S.signals.c.platform == case["platform"],
-                    S.signals.c.post_id.in_(post_ids),
-                    S.signals.c.indicator == "offplatform_link",
-                )
-            ).scalars():
-                for e in ev:
-                    service = e["rule"].split(":", 1)[-1]
-                    add("url", e["text"].lower(), case, f"service:{service}")
-            if case["subject_type"] == "account":
-                handle = conn.execute(
-                    select(S.accounts.c.handle).where(
-                        S.accounts.c.platform == case["platform"], S.accounts.c.id == case["subject_id"]
-                    )
-                ).scalar()
-                add("handle", f"{case['platform']}:{handle or case['subject_id']}", case)
+    for material in store.enforcement.shareable_material():
+        case = material["case"]
+        for m in material["media"]:
+            for kind in REGISTRY:  # every registered hash type the stored media item carries
+                if m.get(kind):
+                    add(kind, m[kind], case)
+        for e in material["links"]:
+            service = e["rule"].split(":", 1)[-1]
+            add("url", e["text"].lower(), case, f"service:{service}")
+        if case["subject_type"] == "account":
+            add("handle", f"{case['platform']}:{material['handle'] or case['subject_id']}", case)
     out = []
     for r in rows.values():
         out.append({**r, "tags": sorted(r["tags"])})
