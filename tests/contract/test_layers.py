@@ -47,9 +47,6 @@ ALLOWED = {("csewatch.policy", "csewatch.manifest")}
 
 # upward imports known today, to be removed (see docs/ARCHITECTURE.md, "Debt")
 DEBT = {
-    # evasion scoring lives in graph/evasion.py; it belongs in a leaf module both sides import
-    ("csewatch.detect.evasion", "csewatch.graph.evasion"),
-    ("csewatch.policy", "csewatch.graph.evasion"),  # check_policy validates evasion weight names
 }
 
 # module globals rebound at run time that are caches, not configuration

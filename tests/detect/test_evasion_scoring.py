@@ -2,7 +2,7 @@
 evaders change them (a prefix, a suffix, a few added words), still point at the suspended one; a
 common stem shared by strangers does not."""
 
-from csewatch.graph.evasion import Profile, _same_spelling, handle_core, handle_stem, score_pair
+from csewatch.detect.evasion_scoring import Profile, _same_spelling, handle_core, handle_stem, score_pair
 from csewatch.normalize import Normalizer
 
 NORM = Normalizer({}, {})
@@ -28,16 +28,16 @@ def test_digit_run_kept_beats_common_stem() -> None:
     kept = _p("x:2", "links_0241985_bkp")
     other = _p("x:3", "links_77")
     common = {"h:links": 12}
-    s_kept, _ = score_pair(kept, old, None, common)
-    s_other, _ = score_pair(other, old, None, common)
+    s_kept, _ = score_pair(kept, old, common)
+    s_other, _ = score_pair(other, old, common)
     assert s_kept > 0.5 > s_other
 
 
 def test_old_bio_kept_whole_and_name_extended() -> None:
     old = _p("x:1", "zipshop69", "vault", {"only", "18", "dm"})
     new = _p("x:2", "zipshop69v2", "vault (backup)", {"only", "18", "dm", "backup"})
-    _, ev = score_pair(new, old, None, {})
+    _, ev = score_pair(new, old, {})
     assert "bio" in ev and "display_name" in ev
     stranger = _p("x:3", "zipshop69v2", "vault", {"only", "18"})
-    _, ev2 = score_pair(stranger, old, None, {})
+    _, ev2 = score_pair(stranger, old, {})
     assert "bio" not in ev2

@@ -3,7 +3,7 @@
 The watch learns from the stream itself: account records (a suspension, with its time where the
 source gives one), follow edges, and the invite links each account posts. When a young account (or
 one that announces "got banned, new account") posts, its profile so far is scored against the
-suspended accounts its blocking keys and follows point to, with ``csewatch.graph.evasion.score_pair``;
+suspended accounts its blocking keys and follows point to, with ``csewatch.detect.evasion_scoring.score_pair``;
 the best candidate becomes a ``ban_evasion_link`` signal on the account when it clears the pack's
 score and beats the runner-up by the margin. The account is checked again on later posts (up to the
 pack's ``checks``) while evidence accumulates; once linked, each of its posts carries the link.
@@ -21,18 +21,20 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from csewatch.detect import Prepared, StreamState
-from csewatch.detect.links import LinkMatcher
-from csewatch.graph.evasion import (
+from csewatch.detect.evasion_scoring import (
     SUSPENDED,
     Profile,
     block_keys,
     build_profile,
     canon_link,
     clear_winner,
+    explanation,
     handle_stem,
     margin_text,
     score_pair,
 )
+from csewatch.detect.links import LinkMatcher
+from csewatch.keys import entity_key, parse_entity_key, platform_of
 from csewatch.model import Account, Edge, Evidence, Signal
 from csewatch.normalize import Normalizer
 from csewatch.policy import Policy
@@ -101,7 +103,7 @@ class EvasionWatch:
     def observe_edges(self, edges: list[Edge]) -> None:
         for e in edges:
             if e.kind == "follow":
-                self.follows_mem[f"{e.platform}:{e.src}"].add(e.dst)
+                self.follows_mem[entity_key(e.platform, e.src)].add(e.dst)
 
     def committed(self) -> None:
         """The batch's edges are in the store now: memory need not hold them."""
@@ -111,7 +113,7 @@ class EvasionWatch:
     def follows(self, key: str) -> set[str]:
         out = set(self.follows_mem.get(key, ()))
         if self.follow_loader is not None:
-            platform, _, aid = key.partition(":")
+            platform, aid = parse_entity_key(key)
             out |= self.follow_loader(platform, [aid]).get(aid, set())
         return out
 
@@ -161,7 +163,7 @@ class EvasionWatch:
         for k in block_keys(prof):  # per platform: an account comes back where it was suspended
             _add_capped(state.evasion_blocks, f"{acc.platform}|{k}", key, _CAP_BLOCK)
         for f in follows:
-            _add_capped(state.evasion_followers, f"{acc.platform}:{f}", key, _CAP_BLOCK)
+            _add_capped(state.evasion_followers, entity_key(acc.platform, f), key, _CAP_BLOCK)
         meta = state.evasion_meta.get("n_suspended", 0)
         state.evasion_meta.set("n_suspended", meta + 1)
 
@@ -243,11 +245,11 @@ class EvasionWatch:
         for k in keys:
             cands.update(state.evasion_blocks.get(f"{platform}|{k}") or ())
         for lk in new.links:  # accounts that posted the channel, suspended since (links remembered later)
-            cands.update(a for a in state.evasion_names.get(f"l:{lk}") or () if a.startswith(platform + ":"))
+            cands.update(a for a in state.evasion_names.get(f"l:{lk}") or () if platform_of(a) == platform)
         new_follows = self.follows(key)
         counts: dict[str, int] = defaultdict(int)
         for f in new_follows:
-            for old in state.evasion_followers.get(f"{platform}:{f}") or ():
+            for old in state.evasion_followers.get(entity_key(platform, f)) or ():
                 counts[old] += 1
         cands.update(k for k, c in counts.items() if c >= 2)
         cands.discard(key)
@@ -281,7 +283,6 @@ class EvasionWatch:
             score, ev = score_pair(
                 new,
                 old,
-                None,
                 common,
                 follows=(new_follows, set(d["follows"]) if "follows" in d else self.follows(old_key)),
                 weights=self.weights,
@@ -294,8 +295,7 @@ class EvasionWatch:
             return None
         score, pred, ev = scored[0]
         ev["margin"] = margin_text(score, scored[1][0] if len(scored) > 1 else 0.0)
-        parts = "; ".join(f"{k}: {v}" for k, v in ev.items())
-        return pred, round(score, 4), f"likely the returning account of suspended {pred} (score {score:.2f}): {parts}"
+        return pred, round(score, 4), explanation(pred, score, ev)
 
     def _signal(self, p: Prepared, pred: str, score: float, explanation: str) -> Signal:
         handle = p.account.handle if p.account else ""

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import poisson
-from sqlalchemy import select
 
+from csewatch.keys import entity_key
 from csewatch.store import Store
-from csewatch.store import schema as S
 
 
 @dataclass
@@ -48,18 +47,6 @@ class Burst:
             f"#{self.tag}: {self.count} posts in the hour from {self.hour_start:.0f} against a baseline of "
             f"{self.baseline:.1f}/hour (p = {self.p_value:.1e})"
         )
-
-
-def post_rows(store: Store):
-    """(platform, author, created_at, text, hashtags) of every stored post, oldest first."""
-    p = S.posts
-    q = select(p.c.platform, p.c.author_id, p.c.created_at, p.c.text, p.c.hashtags, p.c.id).order_by(
-        p.c.created_at, p.c.platform, p.c.id
-    )
-    with store.engine.connect() as conn:  # ties in time broken by post key, in Python (collations differ)
-        rows = sorted(conn.execute(q), key=lambda r: (r[2], r[0], r[5]))
-    for platform, author, created, text, tags, _pid in rows:
-        yield platform, author, created, text, tags
 
 
 def account_activity(times_by_account: dict[str, list[float]]) -> list[AccountActivity]:
@@ -104,8 +91,8 @@ def hashtag_bursts(
 def activity_from_store(store: Store) -> tuple[list[AccountActivity], list[Burst]]:
     times: dict[str, list[float]] = defaultdict(list)
     counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for platform, author, created, _text, tags in post_rows(store):
-        times[f"{platform}:{author}"].append(created)
+    for platform, _pid, author, created, tags in store.graph.tagged_posts_in_time_order():  # oldest first
+        times[entity_key(platform, author)].append(created)
         for tag in tags or ():
             counts[tag.lower()][int(created // 3600)] += 1
     return account_activity(times), hashtag_bursts(counts)

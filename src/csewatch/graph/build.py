@@ -11,14 +11,13 @@ import igraph as ig
 import numpy as np
 import orjson
 import scipy.sparse as sp
-from sqlalchemy import select
 
 from csewatch.detect.links import LinkMatcher
+from csewatch.keys import entity_key
 from csewatch.media.hashtypes import media_link_value
 from csewatch.normalize import Normalizer
 from csewatch.policy import Policy
 from csewatch.store import Store
-from csewatch.store import schema as S
 
 WEIGHTS = {
     "follow": 1.0,
@@ -122,64 +121,55 @@ def build_graph(
         dst.append(b)
         kinds.append(code[kind])
 
-    with store.engine.connect() as conn:
-        # vertex ids follow sorted keys, never the database's row order (or collation): the same data
-        # gives the same graph, and so the same clusters, on SQLite and PostgreSQL
-        acc = S.accounts
-        for platform, aid in sorted(conn.execute(select(acc.c.platform, acc.c.id).order_by(acc.c.platform, acc.c.id))):
-            vid(f"{platform}:{aid}")
-        author = {(p, i): a for p, i, a in conn.execute(select(S.posts.c.platform, S.posts.c.id, S.posts.c.author_id))}
-        e = S.edges
-        for platform, kind, s_id, d_id in sorted(
-            conn.execute(
-                select(e.c.platform, e.c.kind, e.c.src, e.c.dst).order_by(e.c.platform, e.c.kind, e.c.src, e.c.dst)
-            )
-        ):
-            if kind not in code:
+    # vertex ids follow sorted keys, never the database's row order (or collation): the same data
+    # gives the same graph, and so the same clusters, on SQLite and PostgreSQL
+    rows = store.graph.graph_rows(with_posts=derived)
+    for platform, aid in rows.accounts:
+        vid(entity_key(platform, aid))
+    author = rows.authors
+    for platform, kind, s_id, d_id in rows.edges:
+        if kind not in code:
+            continue
+        a = vid(entity_key(platform, s_id))
+        if kind in ("follow", "mention"):
+            b = vid(entity_key(platform, d_id))
+        else:  # repost, reply, quote point at a post: link to its author
+            target = author.get((platform, d_id))
+            if target is None:
                 continue
-            a = vid(f"{platform}:{s_id}")
-            if kind in ("follow", "mention"):
-                b = vid(f"{platform}:{d_id}")
-            else:  # repost, reply, quote point at a post: link to its author
-                target = author.get((platform, d_id))
-                if target is None:
-                    continue
-                b = vid(f"{platform}:{target}")
-            link(a, b, kind)
+            b = vid(entity_key(platform, target))
+        link(a, b, kind)
 
-        shared: dict[str, list[int]] = {}
-        if derived:
-            groups: dict[str, set[int]] = defaultdict(set)
-            links = LinkMatcher(policy)
-            norm = Normalizer(policy.normalization.emoji_words, policy.normalization.lookalikes)
-            po = S.posts
-            q = select(po.c.platform, po.c.id, po.c.author_id, po.c.text, po.c.urls, po.c.media)
-            rows = sorted(conn.execute(q.order_by(po.c.platform, po.c.id)), key=lambda r: (r[0], r[1]))
-            for platform, _pid, aid, text, urls, media in rows:
-                a = vid(f"{platform}:{aid}")
-                for t in (text or "", *(orjson.loads(urls) if isinstance(urls, str) else urls or [])):
-                    for _s, _e, _svc, lk in links.find(norm.plain(t)):
-                        if "/" in lk and not lk.endswith("/"):
-                            groups[f"link:{lk}"].add(a)
-                for m in orjson.loads(media) if isinstance(media, str) else media or []:
-                    h = media_link_value(m)
-                    if h:
-                        groups[f"media:{h}"].add(a)
-                folded = norm.fold(text).text.strip() if text else ""
-                if len(folded) >= MIN_TEXT_CHARS:  # the words themselves, links masked
-                    groups[f"text:{folded}"].add(a)
-            for key, members in groups.items():
-                if len(members) < 2:
-                    continue
-                kind = {"link": "co_link", "media": "co_media", "text": "co_text"}[key.split(":", 1)[0]]
-                ms = sorted(members)
-                shared[key] = ms
-                if len(ms) > MAX_GROUP:  # a star, not a clique
-                    pairs = [(ms[0], m) for m in ms[1:]]
-                else:
-                    pairs = [(x, y) for i, x in enumerate(ms) for y in ms[i + 1 :]]
-                for x, y in pairs:
-                    link(x, y, kind)
+    shared: dict[str, list[int]] = {}
+    if derived:
+        groups: dict[tuple[str, str], set[int]] = defaultdict(set)  # (what, item) -> accounts
+        links = LinkMatcher(policy)
+        norm = Normalizer(policy.normalization.emoji_words, policy.normalization.lookalikes)
+        for platform, _pid, aid, text, urls, media in rows.posts:
+            a = vid(entity_key(platform, aid))
+            for t in (text or "", *(orjson.loads(urls) if isinstance(urls, str) else urls or [])):
+                for _s, _e, _svc, lk in links.find(norm.plain(t)):
+                    if "/" in lk and not lk.endswith("/"):
+                        groups[("link", lk)].add(a)
+            for m in orjson.loads(media) if isinstance(media, str) else media or []:
+                h = media_link_value(m)
+                if h:
+                    groups[("media", h)].add(a)
+            folded = norm.fold(text).text.strip() if text else ""
+            if len(folded) >= MIN_TEXT_CHARS:  # the words themselves, links masked
+                groups[("text", folded)].add(a)
+        for (what, item), members in groups.items():
+            if len(members) < 2:
+                continue
+            kind = {"link": "co_link", "media": "co_media", "text": "co_text"}[what]
+            ms = sorted(members)
+            shared[f"{what}:{item}"] = ms
+            if len(ms) > MAX_GROUP:  # a star, not a clique
+                pairs = [(ms[0], m) for m in ms[1:]]
+            else:
+                pairs = [(x, y) for i, x in enumerate(ms) for y in ms[i + 1 :]]
+            for x, y in pairs:
+                link(x, y, kind)
 
     g, follow_csr = graph_from_edges(len(names), np.array(src), np.array(dst), np.array(kinds), weights)
     g.vs["name"] = names

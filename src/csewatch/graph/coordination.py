@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from csewatch.detect.links import LinkMatcher
+from csewatch.keys import entity_key
 from csewatch.media.hashtypes import media_link_value
 from csewatch.normalize import Normalizer
 from csewatch.policy import Policy
 from csewatch.store import Store
-from csewatch.store import schema as S
 
 MIN_TEXT_CHARS = 25
 
@@ -57,23 +55,19 @@ def coordination(store: Store, policy: Policy, window: float = 600, min_accounts
     norm = Normalizer(policy.normalization.emoji_words, policy.normalization.lookalikes)
     links = LinkMatcher(policy)
     events: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
-    p = S.posts
-    with store.engine.connect() as conn:
-        q = select(p.c.platform, p.c.id, p.c.author_id, p.c.created_at, p.c.text, p.c.urls, p.c.media)
-        rows = sorted(conn.execute(q.order_by(p.c.created_at, p.c.platform, p.c.id)), key=lambda r: (r[3], r[0], r[1]))
-        for platform, _pid, author, created, text, urls, media in rows:
-            acc = f"{platform}:{author}"
-            folded = norm.fold(text).text.strip() if text else ""
-            if len(folded) >= MIN_TEXT_CHARS:  # the words themselves, links masked
-                events[("text", folded)].append((created, acc))
-            for t in (text or "", *(urls or [])):
-                for _s, _e, _svc, lk in links.find(norm.plain(t)):
-                    if "/" in lk:
-                        events[("link", lk)].append((created, acc))
-            for m in media or []:
-                h = media_link_value(m)
-                if h:
-                    events[("media", h)].append((created, acc))
+    for platform, _pid, author, created, text, urls, media in store.graph.post_contents_in_time_order():
+        acc = entity_key(platform, author)
+        folded = norm.fold(text).text.strip() if text else ""
+        if len(folded) >= MIN_TEXT_CHARS:  # the words themselves, links masked
+            events[("text", folded)].append((created, acc))
+        for t in (text or "", *(urls or [])):
+            for _s, _e, _svc, lk in links.find(norm.plain(t)):
+                if "/" in lk:
+                    events[("link", lk)].append((created, acc))
+        for m in media or []:
+            h = media_link_value(m)
+            if h:
+                events[("media", h)].append((created, acc))
     out = []
     for (kind, item), evs in events.items():
         if len({a for _t, a in evs}) < min_accounts:

@@ -19,13 +19,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from csewatch.detect.hashtags import fold_tag
+from csewatch.keys import entity_key
 from csewatch.normalize import Normalizer, segment
 from csewatch.policy import Policy
 from csewatch.store import Store
-from csewatch.store import schema as S
 
 
 @dataclass
@@ -148,14 +146,9 @@ def discover(store: Store, policy: Policy, **kw) -> tuple[HashtagDiscovery, list
     }
     kw.setdefault("bad_segments", bad)
     disc = HashtagDiscovery(listed, **kw)
-    p, v = S.posts, S.verdicts
-    with store.engine.connect() as conn:
-        flagged = {(pl, i) for pl, i in conn.execute(select(v.c.platform, v.c.post_id))}
-        q = select(p.c.platform, p.c.id, p.c.author_id, p.c.created_at, p.c.hashtags).order_by(
-            p.c.created_at, p.c.platform, p.c.id
-        )  # replayed in time order, ties by post key (sorted in Python too: collations differ)
-        for platform, pid, author, created, tags in sorted(conn.execute(q), key=lambda r: (r[3], r[0], r[1])):
-            if tags:
-                folded = [fold_tag(norm, t) for t in tags]
-                disc.observe(folded, (platform, pid) in flagged, f"{platform}:{author}", created)
+    flagged, posts = store.graph.hashtag_replay()  # replayed in time order, ties by post key
+    for platform, pid, author, created, tags in posts:
+        if tags:
+            folded = [fold_tag(norm, t) for t in tags]
+            disc.observe(folded, (platform, pid) in flagged, entity_key(platform, author), created)
     return disc, sorted(disc.proposals.values(), key=lambda x: (x.at, x.tag))

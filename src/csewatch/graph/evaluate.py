@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-from sqlalchemy import func, select
 
 from csewatch.detect.hashtags import fold_tag
 from csewatch.graph.build import AccountGraph
@@ -15,10 +14,8 @@ from csewatch.graph.clusters import Cluster
 from csewatch.graph.discovery import HashtagDiscovery
 from csewatch.graph.evasion import EvasionLink
 from csewatch.graph.expand import ExpansionHit
-from csewatch.keys import entity_key, parse_entity_key
 from csewatch.normalize import Normalizer
 from csewatch.store import Store
-from csewatch.store import schema as S
 
 
 @dataclass
@@ -82,33 +79,7 @@ def evasion_metrics(links: list[EvasionLink], labels: GraphLabels, suspended: se
 def stream_evasion_links(store: Store) -> dict[str, tuple[str, int]]:
     """Links the scan drew, from its ``ban_evasion_link`` signals: account key -> (predecessor, the
     1-based number of the account's post that first carried the link)."""
-    sg, po = S.signals, S.posts
-    first: dict[str, tuple[float, str, str]] = {}
-    with store.engine.connect() as conn:
-        q = (
-            select(sg.c.platform, sg.c.subject_id, sg.c.evidence, po.c.created_at, po.c.id)
-            .join(po, (po.c.platform == sg.c.platform) & (po.c.id == sg.c.post_id))
-            .where(sg.c.indicator == "ban_evasion_link")
-        )
-        for platform, account, evidence, t, pid in conn.execute(q):
-            key = entity_key(platform, account)
-            pred = next((e["text"] for e in evidence if e.get("field") == "predecessor"), "")
-            if key not in first or (t, pid) < first[key][:2]:
-                first[key] = (t, pid, pred)
-        out: dict[str, tuple[str, int]] = {}
-        for key, (t, pid, pred) in first.items():
-            platform, account = parse_entity_key(key)
-            n_before = conn.execute(
-                select(func.count())
-                .select_from(po)
-                .where(
-                    po.c.platform == platform,
-                    po.c.author_id == account,
-                    (po.c.created_at < t) | ((po.c.created_at == t) & (po.c.id < pid)),
-                )
-            ).scalar_one()
-            out[key] = (pred, n_before + 1)
-    return out
+    return store.graph.first_evasion_links()
 
 
 def stream_evasion_metrics(links: dict[str, tuple[str, int]], labels: GraphLabels, within: int = 5) -> dict:

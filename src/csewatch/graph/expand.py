@@ -7,13 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scipy.sparse.csgraph import dijkstra
-from sqlalchemy import select
 
+from csewatch.detect.evasion_scoring import SUSPENDED
 from csewatch.graph.build import AccountGraph
 from csewatch.store import Store
-from csewatch.store import schema as S
 
-SUSPENDED = ("suspended", "takendown")
+SEED_CASE_STATES = ("open", "in_review", "actioned", "escalated")
 
 
 @dataclass
@@ -30,24 +29,7 @@ class ExpansionHit:
 
 def default_seeds(store: Store, min_case_score: float = 0.9) -> list[str]:
     """Suspended or taken-down accounts, and accounts whose own case scores at least ``min_case_score``."""
-    with store.engine.connect() as conn:
-        seeds = {
-            f"{p}:{i}"
-            for p, i in conn.execute(
-                select(S.accounts.c.platform, S.accounts.c.id).where(S.accounts.c.status.in_(SUSPENDED))
-            )
-        }
-        seeds |= {
-            f"{p}:{i}"
-            for p, i in conn.execute(
-                select(S.cases.c.platform, S.cases.c.subject_id).where(
-                    S.cases.c.subject_type == "account",
-                    S.cases.c.score >= min_case_score,
-                    S.cases.c.state.in_(("open", "in_review", "actioned", "escalated")),
-                )
-            )
-        }
-    return sorted(seeds)
+    return store.graph.seed_accounts(SUSPENDED, min_case_score, SEED_CASE_STATES)
 
 
 def expand(

@@ -7,8 +7,6 @@ import hashlib
 import math
 import time
 
-from sqlalchemy import select
-
 from csewatch.graph.activity import Burst
 from csewatch.graph.build import AccountGraph
 from csewatch.graph.clusters import Cluster
@@ -18,7 +16,6 @@ from csewatch.graph.expand import ExpansionHit
 from csewatch.keys import parse_entity_key, platform_of
 from csewatch.model import Case, Evidence, Signal
 from csewatch.store import Store
-from csewatch.store import schema as S
 from csewatch.triage import Triage, case_id, merge_cases
 
 
@@ -100,20 +97,7 @@ def save_expansion(store: Store, triage: Triage, hits: list[ExpansionHit], score
 
 def flagged_accounts(store: Store) -> set[str]:
     """Accounts with a case of their own or a suspension."""
-    with store.engine.connect() as conn:
-        out = {
-            f"{p}:{i}"
-            for p, i in conn.execute(
-                select(S.cases.c.platform, S.cases.c.subject_id).where(S.cases.c.subject_type == "account")
-            )
-        }
-        out |= {
-            f"{p}:{i}"
-            for p, i in conn.execute(
-                select(S.accounts.c.platform, S.accounts.c.id).where(S.accounts.c.status.in_(SUSPENDED))
-            )
-        }
-    return out
+    return store.graph.flagged_accounts(SUSPENDED)
 
 
 def save_clusters(store: Store, triage: Triage, g: AccountGraph, clusters: list[Cluster], min_flagged: int = 1) -> int:

@@ -43,6 +43,20 @@ MODEL_INDICATORS = tuple(
     f"{p}model_{label}{s}" for label in ("advert", "context", "evasion") for p in ("", "shadow_") for s in ("", "_weak")
 )
 
+# the ban-evasion features whose weights a pack's evasion.weights may override (their defaults and the scoring:
+# csewatch/detect/evasion_scoring.py)
+EVASION_WEIGHT_NAMES = (
+    "handle",
+    "display_name",
+    "bio",
+    "links",
+    "avatar",
+    "follows",
+    "announcement",
+    "timing",
+    "names_predecessor",
+)
+
 # what a policy may name is derived from the manifest (csewatch.builtins declares these per detector, and a
 # contract test holds the two equal)
 DETECTOR_INDICATORS = frozenset(
@@ -316,11 +330,10 @@ def check_policy(policy: Policy) -> list[str]:
     d = policy.directory
     known = policy.known_indicators()
     seen_ids: set[str] = set()
-    from csewatch.graph.evasion import WEIGHTS
-
     for name, w in policy.pack.evasion.weights.items():
-        if name not in WEIGHTS:
-            problems.append(f"{d}/pack.yaml: evasion.weights names unknown feature '{name}' (known: {sorted(WEIGHTS)})")
+        if name not in EVASION_WEIGHT_NAMES:
+            known_names = sorted(EVASION_WEIGHT_NAMES)
+            problems.append(f"{d}/pack.yaml: evasion.weights names unknown feature '{name}' (known: {known_names})")
         elif not 0 <= w <= 1:
             problems.append(f"{d}/pack.yaml: evasion.weights.{name} must lie in [0, 1]")
     for i, rule in enumerate(policy.rules.rules):
