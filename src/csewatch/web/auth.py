@@ -2,7 +2,8 @@
 random and stored only as SHA-256 digests; every session carries its own CSRF token. Failed logins
 are throttled per address and per name; an unknown name costs the same Argon2 verify as a known
 one; concurrent verifies are capped (each takes 64 MiB). Disabling a user or changing a password
-ends their sessions and tokens; tokens expire."""
+ends their sessions and tokens; tokens expire. The rows live in the store's ``users`` area
+(store/users.py), which sees only hashes and digests."""
 
 from __future__ import annotations
 
@@ -14,10 +15,8 @@ from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select, update
 
 from csewatch.store import Store
-from csewatch.store import schema as S
 
 ROLES = ("reviewer", "lead", "admin")
 SESSION_SECONDS = 8 * 3600
@@ -65,21 +64,11 @@ class Auth:
 
     # -- users -----------------------------------------------------------------------------------
     def add_user(self, name: str, password: str, role: str = "reviewer") -> None:
+        """Create or replace a user; any sessions and tokens the name had end."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         self._check_password(password)
-        with self.store.engine.begin() as conn:
-            self.store.put_user(
-                {
-                    "name": name,
-                    "role": role,
-                    "password_hash": _ph.hash(password),
-                    "created_at": time.time(),
-                    "disabled_at": None,
-                },
-                conn,
-            )
-            self._end_access(conn, name)
+        self.store.users.save(name, role, _ph.hash(password), time.time())
 
     @staticmethod
     def _check_password(password: str) -> None:
@@ -88,43 +77,22 @@ class Auth:
         if len(password) > 1024:
             raise ValueError("a password has at most 1024 characters")
 
-    def _end_access(self, conn, name: str) -> None:
-        conn.execute(delete(S.sessions).where(S.sessions.c.user == name))
-        conn.execute(delete(S.api_tokens).where(S.api_tokens.c.user == name))
-
-    def _require(self, conn, name: str) -> None:
-        if conn.execute(select(S.users.c.name).where(S.users.c.name == name)).scalar() is None:
-            raise KeyError(f"no user {name!r}")
-
     def set_password(self, name: str, password: str) -> None:
         """A new password; the user's sessions and tokens end."""
         self._check_password(password)
-        with self.store.engine.begin() as conn:
-            self._require(conn, name)
-            conn.execute(update(S.users).where(S.users.c.name == name).values(password_hash=_ph.hash(password)))
-            self._end_access(conn, name)
+        self.store.users.set_password_hash(name, _ph.hash(password))
 
     def disable(self, name: str, disabled: bool = True) -> None:
         """Disable (or re-enable) a user; disabling ends their sessions and tokens."""
-        with self.store.engine.begin() as conn:
-            self._require(conn, name)
-            conn.execute(
-                update(S.users).where(S.users.c.name == name).values(disabled_at=time.time() if disabled else None)
-            )
-            if disabled:
-                self._end_access(conn, name)
+        self.store.users.set_disabled(name, time.time() if disabled else None)
 
     def remove(self, name: str) -> None:
-        with self.store.engine.begin() as conn:
-            self._require(conn, name)
-            self._end_access(conn, name)
-            conn.execute(delete(S.users).where(S.users.c.name == name))
+        """Delete a user with their sessions and tokens."""
+        self.store.users.remove(name)
 
     def role(self, name: str) -> str | None:
-        with self.store.engine.connect() as conn:
-            return conn.execute(
-                select(S.users.c.role).where(S.users.c.name == name, S.users.c.disabled_at.is_(None))
-            ).scalar()
+        """The role of an enabled user, else None."""
+        return self.store.users.role(name)
 
     # -- logins ----------------------------------------------------------------------------------
     def _count(self, key: str, limit: int, add: bool = False) -> bool:
@@ -149,10 +117,7 @@ class Auth:
         by_name, by_addr = f"name|{name}", f"addr|{client}"
         if self._count(by_name, self.max_failures) or self._count(by_addr, self.max_address_failures):
             raise PermissionError("too many failed logins; try again later")
-        with self.store.engine.connect() as conn:
-            row = conn.execute(
-                select(S.users.c.password_hash, S.users.c.disabled_at).where(S.users.c.name == name)
-            ).first()
+        row = self.store.users.credentials(name)
         if not self._verifies.acquire(timeout=self.verify_wait_s):
             raise Busy("the server is busy; try again shortly")
         try:
@@ -167,31 +132,18 @@ class Auth:
             self._count(by_addr, self.max_address_failures, add=True)
             return None
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        with self.store.engine.begin() as conn:
-            conn.execute(delete(S.sessions).where(S.sessions.c.expires_at < time.time()))
-            conn.execute(
-                S.sessions.insert().values(
-                    token_hash=_digest(token), user=name, csrf=csrf, expires_at=time.time() + SESSION_SECONDS
-                )
-            )
+        self.store.users.open_session(_digest(token), name, csrf, time.time(), time.time() + SESSION_SECONDS)
         return token, csrf
 
     def session(self, token: str | None) -> tuple[str, str, str] | None:
         """(user, role, csrf) of a live session of an enabled user."""
         if not token or len(token) > 200:
             return None
-        s, u = S.sessions, S.users
-        with self.store.engine.connect() as conn:
-            row = conn.execute(
-                select(s.c.user, u.c.role, s.c.csrf)
-                .select_from(s.join(u, u.c.name == s.c.user))
-                .where(s.c.token_hash == _digest(token), s.c.expires_at > time.time(), u.c.disabled_at.is_(None))
-            ).first()
-        return (row[0], row[1], row[2]) if row else None
+        return self.store.users.session(_digest(token), time.time())
 
     def logout(self, token: str) -> None:
-        with self.store.engine.begin() as conn:
-            conn.execute(delete(S.sessions).where(S.sessions.c.token_hash == _digest(token)))
+        """End the session of this cookie token."""
+        self.store.users.end_session(_digest(token))
 
     # -- API tokens ------------------------------------------------------------------------------
     def new_api_token(self, name: str, seconds: float | None = None) -> str:
@@ -201,48 +153,29 @@ class Auth:
         token = "cw_" + secrets.token_urlsafe(32)
         now = time.time()
         life = self.token_seconds if seconds is None else seconds
-        with self.store.engine.begin() as conn:
-            row = {"token_hash": _digest(token), "user": name, "created_at": now, "expires_at": now + life}
-            conn.execute(S.api_tokens.insert().values(**row))
+        self.store.users.add_token(_digest(token), name, now, now + life)
         return token
 
     def tokens(self, name: str | None = None) -> list[dict]:
         """Tokens as (id: the first 12 hex digits of the digest, user, created_at, expires_at)."""
-        t = S.api_tokens
-        q = select(t.c.token_hash, t.c.user, t.c.created_at, t.c.expires_at).order_by(t.c.created_at)
-        if name:
-            q = q.where(t.c.user == name)
-        with self.store.engine.connect() as conn:
-            return [
-                {
-                    "id": h[:12],
-                    "user": u,
-                    "created_at": c,
-                    "expires_at": e if e is not None else c + self.token_seconds,
-                }
-                for h, u, c, e in conn.execute(q)
-            ]
+        return [
+            {"id": i, "user": u, "created_at": c, "expires_at": e if e is not None else c + self.token_seconds}
+            for i, u, c, e in self.store.users.tokens(name)
+        ]
 
     def revoke_token(self, token_id: str) -> int:
         """Revoke the token(s) whose id is ``token_id`` (at least 8 hex digits); the number revoked."""
         token_id = token_id.lower()
         if len(token_id) < 8 or any(ch not in "0123456789abcdef" for ch in token_id):
             raise ValueError("a token id is at least 8 hex digits (see `csewatch user tokens`)")
-        t = S.api_tokens
-        with self.store.engine.begin() as conn:
-            return conn.execute(delete(t).where(t.c.token_hash.like(token_id + "%"))).rowcount
+        return self.store.users.revoke_tokens(token_id)
 
     def api_user(self, token: str | None) -> tuple[str, str] | None:
+        """(user, role) of a live API token of an enabled user."""
         if not token or len(token) > 200:
             return None
-        t, u = S.api_tokens, S.users
         now = time.time()
-        with self.store.engine.connect() as conn:
-            row = conn.execute(
-                select(t.c.user, u.c.role, t.c.created_at, t.c.expires_at)
-                .select_from(t.join(u, u.c.name == t.c.user))
-                .where(t.c.token_hash == _digest(token), u.c.disabled_at.is_(None))
-            ).first()
+        row = self.store.users.token_user(_digest(token))
         if row is None:
             return None
         expires = row[3] if row[3] is not None else row[2] + self.token_seconds
