@@ -28,11 +28,14 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from csewatch.store import Connection, Store
+from csewatch.store import Store
+
+if TYPE_CHECKING:  # the store's transaction handle, passed through (never used for SQL here)
+    from csewatch.store import Connection
 
 GENESIS = "0" * 64
 KEY_ENV = "CSEWATCH_AUDIT_KEY_FILE"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from csewatch.actions.sinks import ActionSink, DeliveryError
 from csewatch.keys import case_id as make_case_id
@@ -24,7 +25,10 @@ from csewatch.keys import parse_case_id
 from csewatch.model import Action, Decision
 from csewatch.policy import Policy
 from csewatch.review.audit import AuditLog
-from csewatch.store import Connection, Store
+from csewatch.store import Store
+
+if TYPE_CHECKING:  # the store's transaction handle, passed through (never used for SQL here)
+    from csewatch.store import Connection
 
 STATE_AFTER = {
     "violating": "actioned",
