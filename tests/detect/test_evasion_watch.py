@@ -111,3 +111,17 @@ def test_x_user_compliance_events_set_account_status():
     assert parse_line(line, "x.jsonl", 2, None)[0].accounts[0].status == "active"
     line = orjson.dumps({"data": {"user_protect": {"user": {"id": "1"}, "event_at": "2026-11-21T00:00:00Z"}}})
     assert parse_line(line, "x.jsonl", 3, None)[0].accounts == []
+
+
+def test_checked_posts_kept_are_the_newest_in_arrival_order(tmp_path, policy):
+    # a young account posting more than the cap: its record keeps the newest 64 post ids, oldest first,
+    # whatever the process's hash seed (a set's order would pick a different 64 on another run)
+    path = _stream(tmp_path)
+    extra = [_post(f"q{i:03d}", "new", f"restock {i}", T0 + 1000 + i) for i in range(80)]
+    path.write_bytes(path.read_bytes() + b"".join(orjson.dumps(x) + b"\n" for x in extra))
+    kept = [ln for ln in path.read_bytes().splitlines() if b'"status":"suspended"' not in ln]
+    path.write_bytes(b"\n".join(kept) + b"\n")
+    sc = Scanner(policy)
+    sc.scan([str(path)])
+    checked = sc.state.evasion_seen.data["native:new"][8]
+    assert checked == [f"q{i:03d}" for i in range(16, 80)]

@@ -71,7 +71,8 @@ class _Seen:
         self.n = r[0] or 0
         self.pred, self.score, self.explanation = r[1] or "", r[2] or 0.0, r[3] or ""
         self.announced, self.first_post, self.mentioned = bool(r[4]), r[5], r[6] or ()
-        self.link_at, self.checked, self.announced_at = r[7], set(r[8] or ()), r[9]
+        # checked post ids oldest first (a list, not a set: the cap keeps the newest, the same on every run)
+        self.link_at, self.checked, self.announced_at = r[7], list(r[8] or ()), r[9]
 
     @property
     def linked(self) -> bool:
