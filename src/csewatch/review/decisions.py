@@ -69,7 +69,7 @@ class ReviewService:
     def claim(self, case_id: str, user: str) -> None:
         """Take a case so two reviewers do not work the same one; PermissionError names the holder."""
         with self.store.transaction() as conn:
-            if not self.store.reviews.case_exists(case_id, conn):
+            if not self.store.reviews.lock_case(case_id, conn):  # one claim or decision on the case at a time
                 raise KeyError(f"no case {case_id!r}")
             holder = self._holder(conn, case_id)
             if holder and holder != user:
@@ -103,7 +103,7 @@ class ReviewService:
             policy_category=policy_category,
         )
         with self.store.transaction() as conn:
-            if not self.store.reviews.case_exists(case_id, conn):
+            if not self.store.reviews.lock_case(case_id, conn):  # one claim or decision on the case at a time
                 raise KeyError(f"no case {case_id!r}")
             holder = self._holder(conn, case_id)
             if holder and holder != reviewer:  # one claim path: web, API and CLI all refuse here
@@ -137,7 +137,7 @@ class ReviewService:
     # -- feedback -------------------------------------------------------------------------------
     def _feedback(self, conn: Connection, case_id: str, outcome: str, previous: str | None) -> None:
         """Count a final decision (or a reversed one) for every rule and detector that fired on the case."""
-        for rule in self.store.reviews.case_rules(case_id, conn):
+        for rule in sorted(self.store.reviews.case_rules(case_id, conn)):  # one order: no lock-order deadlock
             decisions, violating = self.store.reviews.rule_counts(rule, conn)
             if previous is None:
                 decisions += 1

@@ -4,7 +4,12 @@ the only code that touches these tables (see store/area.py).
 The decision logic (which outcomes are final, a case's state after one, the actions a decision plans,
 precision per rule) stays in ``csewatch.review.decisions``; the methods here read and write rows.
 Methods that take ``conn`` join the caller's transaction (a decision, the case's state, the rules'
-feedback and the audit entry commit together), else run in a transaction of their own."""
+feedback and the audit entry commit together), else run in a transaction of their own.
+
+Decisions and claims on one case are serialised: ``lock_case`` is taken first in their transaction, before
+the previous outcome or the claim's holder is read (PostgreSQL: the case's row ``FOR UPDATE``; SQLite: the
+database's write lock, ``BEGIN IMMEDIATE``, as the audit log's append does), so two reviewers deciding or
+claiming one case at once act one after the other, each seeing what the other committed."""
 
 from __future__ import annotations
 
@@ -27,6 +32,17 @@ class Reviews(Area):
         """Whether the case is stored."""
         with self.store.transaction(conn) as c:
             return c.execute(select(S.cases.c.id).where(S.cases.c.id == case_id)).scalar() is not None
+
+    def lock_case(self, case_id: str, conn: Connection) -> bool:
+        """Hold the case until ``conn``'s transaction ends (one decision or claim at a time); False: no such case."""
+        if self.store.is_sqlite:
+            dbapi = conn.connection.dbapi_connection
+            if dbapi is not None and not dbapi.in_transaction:  # type: ignore[attr-defined]
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock before anything is read
+            # else: the transaction has written already, so it holds SQLite's write lock
+            return conn.execute(select(S.cases.c.id).where(S.cases.c.id == case_id)).scalar() is not None
+        q = select(S.cases.c.id).where(S.cases.c.id == case_id).with_for_update()  # the case's row, until commit
+        return conn.execute(q).scalar() is not None
 
     def claim_holder(self, case_id: str, since: float, conn: Connection | None = None) -> str | None:
         """Who holds a claim on the case taken after ``since`` (a live claim), if anyone."""
