@@ -39,6 +39,21 @@ def _scanned(url: str, tmp_path) -> tuple[Store, ReviewService]:
     return store, ReviewService(store, policy)  # no sinks: delivery is not what is raced here
 
 
+def _many_sellers(url: str, tmp_path) -> tuple[Store, ReviewService, list[str]]:
+    """A store with one synthetic seller account case per thread; the service and the case ids."""
+    policy = load_policy()
+    src = tmp_path / "many.jsonl"
+    src.write_bytes(  # clinical indicator text only
+        b"".join(
+            b'{"type":"post","id":"%d","author_id":"seller%d","text":"pthc vids 20$ dm"}\n' % (i, i)
+            for i in range(THREADS)
+        )
+    )
+    store = Store(url, policy.version)
+    Scanner(policy, store).scan([str(src)])
+    return store, ReviewService(store, policy), [f"native:account:seller{i}" for i in range(THREADS)]
+
+
 def _race(work: Callable[[int], None], threads: int = THREADS) -> list[BaseException | None]:
     """Run ``work(i)`` in ``threads`` threads released together; what each raised (None: returned)."""
     barrier = threading.Barrier(threads)
@@ -127,22 +142,41 @@ def test_mixed_outcomes_at_once_give_the_sequential_feedback(db_url, tmp_path):
     assert store.reviews.rule_counts("detector:lexicon") == (1, int(last_final == "violating"))
 
 
-def test_one_claim_wins_the_others_are_refused(db_url, tmp_path):
-    store, review = _scanned(db_url, tmp_path)
+def test_different_cases_at_once_each_count_in_a_shared_rule(db_url, tmp_path):
+    """Reviewers deciding different cases at once: each case's decision counts in the rules they share
+    (no lost update of a rule's counts between two cases' transactions)."""
+    store, review, cases = _many_sellers(db_url, tmp_path)
+    assert all("detector:lexicon" in store.reviews.case_rules(c) for c in cases)
+    shared = set.intersection(*(store.reviews.case_rules(c) for c in cases))
+    before = {r: store.reviews.rule_counts(r) for r in shared}
 
-    errors = _race(lambda i: review.claim(SELLER, f"reviewer{i}"))
-    winners = [i for i, e in enumerate(errors) if e is None]
-    assert len(winners) == 1, errors
-    holder = f"reviewer{winners[0]}"
-    refused = [e for e in errors if e is not None]
-    assert all(type(e) is PermissionError and str(e) == f"claimed by {holder}" for e in refused), refused
-    assert review.claims() == {SELLER: holder}
-    claims = [e for e in review.audit.entries() if e["action"] == "claim" and e["subject"] == SELLER]
-    assert [e["actor"] for e in claims] == [holder]
-    # the holder decides; the others are still refused
-    review.decide(SELLER, holder, "violating", "advert check")
-    loser = next(f"reviewer{i}" for i in range(THREADS) if f"reviewer{i}" != holder)
-    with pytest.raises(PermissionError, match=f"claimed by {holder}"):
-        review.decide(SELLER, loser, "not_violating", "second look")
+    errors = _race(lambda i: review.decide(cases[i], f"reviewer{i}", "violating", f"advert check {i}"))
+    assert errors == [None] * THREADS
+    assert {r: store.reviews.rule_counts(r) for r in shared} == {
+        r: (d + THREADS, v + THREADS) for r, (d, v) in before.items()
+    }
+    res = review.audit.verify()
+    assert res.ok, res
+
+
+def test_one_claim_wins_the_others_are_refused(db_url, tmp_path):
+    """Every case raced in turn by all threads (a race the old code lost only sometimes on a given case)."""
+    store, review, cases = _many_sellers(db_url, tmp_path)
+    for case_id in cases:
+        errors = _race(lambda i, c=case_id: review.claim(c, f"reviewer{i}"))
+        winners = [i for i, e in enumerate(errors) if e is None]
+        assert len(winners) == 1, (case_id, errors)
+        holder = f"reviewer{winners[0]}"
+        refused = [e for e in errors if e is not None]
+        assert all(type(e) is PermissionError and str(e) == f"claimed by {holder}" for e in refused), refused
+        assert review.claims()[case_id] == holder
+        claims = [e for e in review.audit.entries() if e["action"] == "claim" and e["subject"] == case_id]
+        assert [e["actor"] for e in claims] == [holder]
+        # the holder decides; the others are still refused
+        review.decide(case_id, holder, "violating", "advert check")
+        loser = next(f"reviewer{i}" for i in range(THREADS) if f"reviewer{i}" != holder)
+        with pytest.raises(PermissionError, match=f"claimed by {holder}"):
+            review.decide(case_id, loser, "not_violating", "second look")
+    assert len(review.claims()) == len(cases)
     res = review.audit.verify()
     assert res.ok, res

@@ -137,14 +137,10 @@ class ReviewService:
     # -- feedback -------------------------------------------------------------------------------
     def _feedback(self, conn: Connection, case_id: str, outcome: str, previous: str | None) -> None:
         """Count a final decision (or a reversed one) for every rule and detector that fired on the case."""
+        decisions = 1 if previous is None else 0  # a reversed decision is not a new one
+        violating = (outcome == "violating") - (previous == "violating")  # a reversal undoes what it counted
         for rule in sorted(self.store.reviews.case_rules(case_id, conn)):  # one order: no lock-order deadlock
-            decisions, violating = self.store.reviews.rule_counts(rule, conn)
-            if previous is None:
-                decisions += 1
-            elif previous == "violating":
-                violating -= 1  # a reversed decision: undo what it counted
-            violating += outcome == "violating"
-            self.store.set_rule_feedback(rule, decisions, violating, conn)
+            self.store.reviews.add_rule_feedback(rule, decisions, violating, conn)
 
     def precision(self) -> list[RulePrecision]:
         auto = self.policy.pack.automation

@@ -130,6 +130,21 @@ class Reviews(Area):
             row = c.execute(select(t.c.decisions, t.c.violating).where(t.c.rule == rule)).first()
         return (row[0], row[1]) if row else (0, 0)
 
+    def add_rule_feedback(self, rule: str, decisions: int, violating: int, conn: Connection | None = None) -> None:
+        """Add to a rule's counts in one statement (a rule never counted starts at 0, 0): two cases decided at once
+        each count, where reading the counts and writing them back would lose one."""
+        t = S.rule_feedback
+        ins = self.store._insert(t).values(rule=rule, decisions=decisions, violating=violating)
+        stmt = ins.on_conflict_do_update(
+            index_elements=[t.c.rule],
+            set_={
+                "decisions": t.c.decisions + ins.excluded.decisions,
+                "violating": t.c.violating + ins.excluded.violating,
+            },
+        )
+        with self.store.transaction(conn) as c:
+            c.execute(stmt)
+
     def rule_feedback(self) -> list[tuple[str, int, int]]:
         """(rule, decisions, violating) of every rule decided so far, by rule name."""
         t = S.rule_feedback
