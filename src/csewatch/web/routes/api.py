@@ -3,6 +3,9 @@ policy edits for leads, rule precision, and the API's own OpenAPI schema."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -78,18 +81,26 @@ def api_case(case_id: str, user: ApiUser = Depends(api_user), c: Console = Depen
     return JSONResponse({"id": case.id, "category": case.category, "state": case.state, "posts": posts})
 
 
-@router.post("/api/decisions/{case_id:path}")
-def api_decide(
-    case_id: str, body: DecisionIn, user: ApiUser = Depends(api_user), c: Console = Depends(console)
-) -> JSONResponse:
+@contextmanager
+def decision_errors() -> Iterator[None]:
+    """A refused decision as its HTTP status: held by another reviewer or not allowed 409, a bad outcome
+    or category 422, no such case 404."""
     try:
-        d = c.review.decide(case_id, user[0], body.outcome, body.rationale, body.policy_category)
+        yield
     except PermissionError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     except KeyError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
+
+
+@router.post("/api/decisions/{case_id:path}")
+def api_decide(
+    case_id: str, body: DecisionIn, user: ApiUser = Depends(api_user), c: Console = Depends(console)
+) -> JSONResponse:
+    with decision_errors():
+        d = c.review.decide(case_id, user[0], body.outcome, body.rationale, body.policy_category)
     return JSONResponse({"case": case_id, "outcome": d.outcome, "state": STATE_AFTER[d.outcome]})
 
 
@@ -120,14 +131,8 @@ def api_bulk(
 ) -> JSONResponse:
     if user[1] not in ("lead", "admin"):
         raise HTTPException(status_code=403, detail="bulk decisions are for leads")
-    try:
+    with decision_errors():
         ds = c.review.bulk_decide(case_id, user[0], body.outcome, body.rationale, body.policy_category)
-    except PermissionError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
-    except KeyError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
     return JSONResponse({"decided": [d.case_id for d in ds]})
 
 
