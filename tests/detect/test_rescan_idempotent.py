@@ -5,6 +5,7 @@ stream (hardening item 7)."""
 import sqlite3
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from csewatch.cli import app
@@ -53,6 +54,7 @@ def _counts(db: str) -> tuple[int, int, int, list[str]]:
         con.close()
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_scanning_the_same_stdin_stream_twice_adds_nothing(tmp_path):
     db = str(tmp_path / "x.db")
     data = _stream()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from csewatch.cli import app
@@ -64,6 +65,7 @@ def _signals(db: str) -> dict[str, list[str]]:
         con.close()
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_second_pass_counts_what_the_first_pass_counted(tmp_path):
     db = str(tmp_path / "x.db")
     runner = CliRunner()

@@ -73,6 +73,10 @@ def _jobs(store: Store, policy) -> dict:
     return out
 
 
+# it compares the two backends itself: on the PostgreSQL run its SQLite side would be PostgreSQL too
+pytestmark = pytest.mark.sqlite_only("compares SQLite with PostgreSQL itself (in the SQLite run)")
+
+
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, policy):
     with pg_schema_url() as pg:

@@ -80,6 +80,7 @@ def test_concurrent_audited_case_views_through_the_web_app(tmp_path):
     assert sum(1 for e in log.entries() if e["action"] == "api_view_case") == 240
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_a_fork_is_refused_by_the_database(tmp_path):
     store = Store(str(tmp_path / "a.db"))
     log = AuditLog(store)
@@ -110,12 +111,14 @@ def _raw(db) -> sqlite3.Connection:
     return con
 
 
+@pytest.mark.sqlite_only("reads the database file's bytes")
 def test_key_never_stored_in_the_database(keyed):
     _store, key_file, db = keyed
     key = key_file.read_bytes().strip()
     assert key not in db.read_bytes()
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_edit_detected(keyed):
     store, key_file, db = keyed
     con = _raw(db)
@@ -125,6 +128,7 @@ def test_edit_detected(keyed):
     assert not res.ok and res.first_bad == 7 and "edited" in res.reason
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_cut_tail_detected_only_with_the_key(keyed):
     store, key_file, db = keyed
     con = _raw(db)
@@ -135,6 +139,7 @@ def test_cut_tail_detected_only_with_the_key(keyed):
     assert not res.ok and "tail cut" in res.reason and "entry 15" in res.reason
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_recomputed_chain_detected_with_the_key(keyed):
     store, key_file, db = keyed
     con = _raw(db)
@@ -153,6 +158,7 @@ def test_recomputed_chain_detected_with_the_key(keyed):
     assert "recomputed" in res.reason or "no anchor" in res.reason  # the log's identity is its first entry
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_recomputed_tail_detected_with_the_key(keyed):
     store, key_file, db = keyed
     con = _raw(db)
@@ -198,6 +204,7 @@ def test_appends_in_a_callers_transaction_do_not_anchor_uncommitted_entries(keye
     assert res.ok and res.entries == 20 and res.anchored_seq == 20, res
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_cli_verify_says_what_it_proves(keyed, monkeypatch):
     from csewatch.cli import app
 

@@ -43,6 +43,7 @@ def test_second_scanner_in_another_thread_is_refused(tmp_path):
         pass
 
 
+@pytest.mark.sqlite_only("another process holds the SQLite file's flock")
 def test_scan_command_refused_while_another_process_scans(tmp_path):
     db = tmp_path / "s.db"
     Store(str(db)).close()

@@ -21,6 +21,7 @@ from csewatch.store import Store
 from csewatch.store import schema as S
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_audit_chain_detects_edits_and_deletions(tmp_path):
     db = str(tmp_path / "a.db")
     log = AuditLog(Store(db))

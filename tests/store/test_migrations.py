@@ -99,6 +99,7 @@ def test_database_of_6cb9ac4_upgrades_keeps_rows_and_works(db_url, policy, with_
     assert Store(db_url).counts()["posts"] == 2  # reopening at head: nothing to do, nothing lost
 
 
+@pytest.mark.new_store
 def test_new_database_is_created_at_head_and_matches_metadata(db_url):
     store = Store(db_url)
     with store.engine.connect() as conn:
@@ -131,6 +132,7 @@ def test_foreign_tables_without_stamp_are_refused(db_url):
     engine.dispose()
 
 
+@pytest.mark.sqlite_only("migrates a SQLite file it makes (the PostgreSQL template: `csewatch db upgrade`)")
 def test_cli_db_current_and_upgrade(tmp_path):
     db = tmp_path / "old.db"
     _old_database(f"sqlite:///{db}")
@@ -178,6 +180,7 @@ def test_audit_guards_come_with_the_upgrade(db_url, forked):
     store.close()
 
 
+@pytest.mark.new_store
 def test_new_store_has_audit_guards(db_url):
     from sqlalchemy.exc import DBAPIError
 

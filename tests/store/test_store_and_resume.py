@@ -8,6 +8,7 @@ import sys
 import time
 
 import orjson
+import pytest
 
 from csewatch.pipeline import Scanner
 from csewatch.store import Store
@@ -30,6 +31,7 @@ def _snapshot(db: str) -> dict:
     return snap
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_rescanning_is_idempotent_and_rejects_are_listed(policy, tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_bytes(
@@ -58,6 +60,7 @@ def test_rescanning_is_idempotent_and_rejects_are_listed(policy, tmp_path):
     assert first["cases"] == 1 and first["case_rows"][0][4] == 2
 
 
+@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_appended_lines_continue_from_the_checkpoint(policy, tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_bytes(b'{"type":"post","id":"1","author_id":"a","text":"pthc vids 20$"}\n')
@@ -70,6 +73,7 @@ def test_appended_lines_continue_from_the_checkpoint(policy, tmp_path):
     assert _snapshot(db)["case_rows"][0][4] == 2
 
 
+@pytest.mark.sqlite_only("a scan subprocess on a SQLite file, watched with sqlite3")
 def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
     data = tmp_path / "synth"
     generate(data, 12_000, seed=5, fmt="native")

@@ -30,6 +30,7 @@ from csewatch.store.banks import Banks
 from csewatch.store.console import ConsoleReads
 from csewatch.store.enforcement import Enforcement
 from csewatch.store.graph_reads import GraphReads
+from csewatch.store.memory import is_memory, memory_engine
 from csewatch.store.migrate import ensure_schema
 from csewatch.store.reviews import Reviews
 from csewatch.store.users import Users
@@ -130,7 +131,8 @@ class Store:
         self.url = normalize_url(url)
         self.policy_version = policy_version
         self.is_sqlite = self.url.startswith("sqlite")
-        self.engine: Engine = create_engine(self.url)
+        # in memory: one connection shared by every thread, one at a time (store/memory.py)
+        self.engine: Engine = memory_engine(self.url) if is_memory(self.url) else create_engine(self.url)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         ensure_schema(self.engine)  # new: created at head and stamped; older: migrated (store/migrate.py)
