@@ -59,7 +59,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
 @pytest.fixture(scope="session", autouse=True)
 def _store_router(tmp_path_factory) -> Iterator[Router]:
     """Route every store the session opens to a copy of the upgraded template (tests/backends.py)."""
-    pg = PgServer(PG_URL) if PG_URL and BACKEND != "sqlite" else None
+    pg = PgServer(PG_URL) if PG_URL else None  # also for pg_url and the tests comparing both backends
     router = Router(BACKEND, tmp_path_factory.mktemp("store-template"), pg)
     router.install()
     _ROUTER.append(router)

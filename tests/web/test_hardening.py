@@ -198,6 +198,7 @@ def test_disable_and_password_change_end_sessions_and_tokens(env):
     assert _login(TestClient(client.app), password="another long password").status_code == 401
 
 
+@pytest.mark.sqlite_only("takes the SQLite file's path from the engine's URL for --db")
 def test_tokens_expire_and_can_be_revoked_from_the_cli(env, tmp_path):
     from csewatch.cli import app as cli
 
