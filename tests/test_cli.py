@@ -35,6 +35,8 @@ def test_cli_end_to_end(tmp_path):
 
     r = runner.invoke(app, ["explain", cases[0]["id"], "--db", db])
     assert r.exit_code == 0 and "rules=" in r.output
+    r = runner.invoke(app, ["explain", "no-platform-here", "--db", db])  # not a case, not PLATFORM:POST_ID
+    assert r.exit_code == 1 and "PLATFORM:POST_ID" in r.output
 
     r = runner.invoke(app, ["eval", "--labels", str(out / "labels.jsonl"), "--db", db, "--json"])
     assert r.exit_code == 0, r.output

@@ -34,6 +34,7 @@ from csewatch.commands.common import (
 )
 from csewatch.commands.media import media_detector
 from csewatch.eval import ACCOUNT_LEVEL, evaluate, print_breakdowns, read_labels
+from csewatch.keys import entity_key, parse_entity_key
 from csewatch.store import Store
 
 commands = typer.Typer()  # top-level commands, merged into the main app by csewatch.cli
@@ -256,7 +257,11 @@ def explain(
         if case.subject_type == "account":
             doc["account_signals"] = _signals_doc(store.subject_signals(case.platform, "account", case.subject_id))
     else:
-        platform, _, post_id = ident.partition(":")
+        try:
+            platform, post_id = parse_entity_key(ident)
+        except ValueError:
+            err.print(f"[red]no case or post {ident!r} (a post is PLATFORM:POST_ID)[/red]")
+            raise typer.Exit(1) from None
         post = store.post(platform, post_id)
         sigs = store.post_signals(platform, post_id)
         if post is None and not sigs:
@@ -424,10 +429,10 @@ def _evaluate_graph(store: Store, path: Path, quiet: bool = True) -> dict:
 
 def _evaluate(store: Store, labels: Path, worst: int):
     verdicts = store.verdict_map()
-    predicted = {f"{p}:{i}": v for (p, i), v in verdicts.items()}
+    predicted = {entity_key(p, i): v for (p, i), v in verdicts.items()}
 
     def explain(key: str) -> list[str]:
-        platform, _, pid = key.partition(":")
+        platform, pid = parse_entity_key(key)
         signals = store.post_signals(platform, pid)
         if signals:
             return [f"{s['indicator']}: {s['explanation']}" for s in signals]
