@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,9 @@ STATE_AFTER = {
     "need_context": "in_review",
 }
 FINAL = ("violating", "not_violating")
+# how long a sender holds an action it took: a sender that crashed before recording the delivery leaves a lease
+# that lapses after this, and the next enforce retries the action (sinks dedupe on its idempotency key)
+LEASE_SECONDS = 300.0
 
 
 @dataclass
@@ -64,6 +68,7 @@ class ReviewService:
         self.sinks = sinks or []
         self.audit = AuditLog(store)
         self.claim_seconds = claim_seconds  # a claim older than this has lapsed: anyone may take the case
+        self.lease_seconds = LEASE_SECONDS  # an action's sender holds it this long (see _deliver)
 
     # -- claims and decisions -------------------------------------------------------------------
     def claim(self, case_id: str, user: str) -> None:
@@ -210,35 +215,41 @@ class ReviewService:
         return out
 
     def enforce(self, case_id: str, decided_by: str) -> list[Action]:
-        """Record and deliver the case's actions; an action already delivered is not sent again."""
+        """Record and deliver the case's actions; an action already delivered, or being sent by another call
+        (two reviewers enforcing the case at once), is not sent again: each is sent once per store."""
         return [a for a in self.plan_actions(case_id, decided_by) if self._deliver(a, decided_by)]
 
     def _deliver(self, action: Action, actor: str) -> bool:
-        """Record the action, send it to every sink unless it was delivered before; audited."""
-        done = self.store.reviews.record_action_once(
-            {
-                "key": action.key,
-                "kind": action.kind,
-                "platform": action.platform,
-                "target": action.target,
-                "case_id": action.case_id,
-                "decided_by": action.decided_by,
-                "reason": action.reason,
-                "created_at": time.time(),
-                "delivered_at": None,
-                "attempts": 0,
-            }
-        )
-        if done:
+        """Take the action (record it, lease it to this call), send it to every sink, record the delivery and give
+        the lease back; audited. False without sending when it was delivered before or another sender holds it."""
+        holder = f"{actor[:80]}#{uuid.uuid4().hex[:16]}"  # this call: one sender per action at a time
+        now = time.time()
+        row = {
+            "key": action.key,
+            "kind": action.kind,
+            "platform": action.platform,
+            "target": action.target,
+            "case_id": action.case_id,
+            "decided_by": action.decided_by,
+            "reason": action.reason,
+            "created_at": now,
+            "delivered_at": None,
+            "attempts": 0,
+        }
+        if not self.store.reviews.take_action(row, holder, now, self.lease_seconds):
             return False
         attempts, error = 0, None
-        for sink in self.sinks:
-            try:
-                attempts += sink.deliver(action)
-            except DeliveryError as exc:
-                error = str(exc)
+        try:
+            for sink in self.sinks:
+                try:
+                    attempts += sink.deliver(action)
+                except DeliveryError as exc:
+                    error = str(exc)
+        except BaseException:  # not a sink's refusal: give the lease back so the next call retries, then raise
+            self.store.reviews.record_delivery(action.key, attempts, None, holder=holder)
+            raise
         with self.store.transaction() as conn:
-            self.store.reviews.record_delivery(action.key, attempts, None if error else time.time(), conn)
+            self.store.reviews.record_delivery(action.key, attempts, None if error else time.time(), conn, holder)
             self.audit.append(
                 actor,
                 "action" if not error else "action_failed",

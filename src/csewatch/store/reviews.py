@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, case, func, null, or_, select, update
 
 from csewatch.keys import account_case_id, parse_case_id
 from csewatch.model import Decision
@@ -171,22 +171,51 @@ class Reviews(Area):
             )
         return posts, [e["text"] for ev in evidence for e in ev]
 
-    def record_action_once(self, row: dict[str, Any]) -> bool:
-        """Record an action (a key recorded before is left as it is); True when it was delivered already."""
-        with self.engine.begin() as conn:
+    def take_action(self, row: dict[str, Any], holder: str, now: float, lease_seconds: float) -> bool:
+        """Record the action if new and lease it to ``holder`` until ``now + lease_seconds``; True only for the one
+        caller that got it (undelivered, and no lease or an expired one): that caller sends it, nobody else."""
+        a = S.actions
+        take = (
+            update(a)
+            .where(
+                a.c.key == row["key"],
+                a.c.delivered_at.is_(None),
+                or_(a.c.lease_until.is_(None), a.c.lease_until < now),
+            )
+            .values(lease_until=now + lease_seconds, leased_by=holder)
+        )
+        with self.engine.begin() as conn:  # the row is written (locked) by the insert, then taken in one UPDATE
             self.store.record_action(row, conn)
-            done = conn.execute(select(S.actions.c.delivered_at).where(S.actions.c.key == row["key"])).scalar()
-        return done is not None
+            return conn.execute(take).rowcount == 1
 
     def record_delivery(
-        self, key: str, attempts: int, delivered_at: float | None, conn: Connection | None = None
+        self,
+        key: str,
+        attempts: int,
+        delivered_at: float | None,
+        conn: Connection | None = None,
+        holder: str | None = None,
     ) -> None:
-        """Add ``attempts`` to the action's delivery attempts and set when it was delivered (None: not yet)."""
+        """Add ``attempts`` to the action's delivery attempts and set when it was delivered (None: not yet); with
+        ``holder``, also give back that holder's lease (a lease taken over by another sender is left to it)."""
         a = S.actions
+        values: dict[str, Any] = {"attempts": a.c.attempts + attempts, "delivered_at": delivered_at}
+        if holder is not None:
+            values["delivered_at"] = func.coalesce(a.c.delivered_at, delivered_at)  # a failed retry undelivers nothing
+            mine = a.c.leased_by == holder
+            values["lease_until"] = case((mine, null()), else_=a.c.lease_until)
+            values["leased_by"] = case((mine, null()), else_=a.c.leased_by)
         with self.store.transaction(conn) as c:
-            c.execute(
-                update(a).where(a.c.key == key).values(attempts=a.c.attempts + attempts, delivered_at=delivered_at)
-            )
+            c.execute(update(a).where(a.c.key == key).values(**values))
+
+    def action_state(self, key: str) -> dict[str, Any] | None:
+        """The action's bookkeeping: delivered_at, attempts, lease_until, leased_by (None: no such action)."""
+        a = S.actions
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(a.c.delivered_at, a.c.attempts, a.c.lease_until, a.c.leased_by).where(a.c.key == key)
+            ).first()
+        return None if row is None else dict(row._mapping)
 
     def pending_actions(self) -> int:
         """How many recorded actions are not delivered yet."""

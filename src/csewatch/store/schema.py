@@ -273,6 +273,10 @@ actions = Table(
     Column("created_at", Float, nullable=False),
     Column("delivered_at", Float),
     Column("attempts", Integer, nullable=False, default=0),
+    # the sender's lease (revision 0006): taken by one conditional UPDATE before sending, so one sender at a
+    # time; given back when the delivery (or its failure) is recorded; a crashed sender's lease expires
+    Column("lease_until", Float),
+    Column("leased_by", String(120)),
 )
 
 users = Table(
