@@ -249,3 +249,48 @@ def test_bank_entries_keyed_on_the_value_digest_keep_every_entry(db_url):
     assert banks.remove("internal", [video]) == (3, 1)
     assert banks.stats()[1] == {"bank": "internal", "version": 3, "sha256": 0, "md5": 1, "pdq": 1, "vpdq": 0}
     banks.store.close()
+
+
+def test_action_lease_columns_come_with_the_upgrade_and_keep_every_action(db_url):
+    """0006: actions get the sender's lease (lease_until, leased_by; NULL: nobody sending); a store of 0005 with
+    a delivered and a pending action keeps both; a downgrade to 0005 and back keeps them too."""
+    from alembic import command
+
+    from csewatch.store.migrate import _config
+
+    _old_database(db_url)
+    engine = create_engine(db_url)
+    assert upgrade(engine, "0005") == (None, "0005")
+    base = {"kind": "remove_post", "platform": "native", "case_id": "native:account:a1", "decided_by": "rev1",
+            "reason": "r", "created_at": 1.0}
+    with engine.begin() as conn:
+        conn.execute(insert(OLD.actions), [
+            {**base, "key": "k1", "target": "p1", "delivered_at": 2.0, "attempts": 1},
+            {**base, "key": "k2", "target": "p2", "delivered_at": None, "attempts": 3},
+        ])
+    cols = [c for c in S.actions.c if c.name not in ("lease_until", "leased_by")]
+
+    def rows() -> list[tuple]:
+        with engine.connect() as conn:
+            return sorted(tuple(r) for r in conn.execute(select(*cols)))
+
+    before = rows()
+    assert upgrade(engine) == ("0005", head()) and _diffs(engine) == [] and rows() == before
+    with engine.connect() as conn:
+        assert conn.execute(select(S.actions.c.lease_until, S.actions.c.leased_by)).all() == [(None, None)] * 2
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0005")
+    assert rows() == before
+    assert not {"lease_until", "leased_by"} & {c["name"] for c in inspect(engine).get_columns("actions")}
+    assert upgrade(engine) == ("0005", head()) and _diffs(engine) == [] and rows() == before
+    engine.dispose()
+
+    store = Store(db_url)
+    row = {**base, "key": "k2", "target": "p2", "delivered_at": None, "attempts": 0}
+    assert store.reviews.take_action(row, "s1", 10.0, 300.0)  # the pending one: taken once
+    assert not store.reviews.take_action(row, "s2", 20.0, 300.0)
+    assert not store.reviews.take_action({**row, "key": "k1", "target": "p1"}, "s1", 10.0, 300.0)  # delivered
+    store.reviews.record_delivery("k2", 1, 30.0, holder="s1")
+    assert store.reviews.action_state("k2") == {"delivered_at": 30.0, "attempts": 4, "lease_until": None,
+                                                "leased_by": None}
+    store.close()
