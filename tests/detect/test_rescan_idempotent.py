@@ -2,13 +2,12 @@
 got the first time, and the evasion watch does not check it again with what it learned later in the
 stream (hardening item 7)."""
 
-import sqlite3
-
 import orjson
-import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from csewatch.cli import app
+from csewatch.store import Store
 
 T0 = 1_790_000_000.0
 
@@ -41,20 +40,23 @@ def _stream() -> bytes:
 
 
 def _counts(db: str) -> tuple[int, int, int, list[str]]:
-    con = sqlite3.connect(db)
+    """Rows the scans left, read through the store's engine (the SQLite file, or the PostgreSQL database
+    the test harness serves the path from)."""
+    store = Store(db)
     try:
-        links = [r[0] for r in con.execute("select post_id from signals where indicator='ban_evasion_link' order by 1")]
-        return (
-            con.execute("select count(*) from signals").fetchone()[0],
-            con.execute("select count(*) from cases").fetchone()[0],
-            con.execute("select count(*) from verdicts").fetchone()[0],
-            links,
-        )
+        with store.engine.connect() as con:
+            sql = "select post_id from signals where indicator='ban_evasion_link' order by 1"
+            links = [r[0] for r in con.execute(text(sql))]
+            return (
+                con.execute(text("select count(*) from signals")).scalar_one(),
+                con.execute(text("select count(*) from cases")).scalar_one(),
+                con.execute(text("select count(*) from verdicts")).scalar_one(),
+                links,
+            )
     finally:
-        con.close()
+        store.close()
 
 
-@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_scanning_the_same_stdin_stream_twice_adds_nothing(tmp_path):
     db = str(tmp_path / "x.db")
     data = _stream()

@@ -4,13 +4,12 @@ memory records when each account first did something, and a post counts only wha
 
 from __future__ import annotations
 
-import sqlite3
-
 import orjson
-import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from csewatch.cli import app
+from csewatch.store import Store
 
 T0 = 1_790_000_000.0
 
@@ -55,17 +54,20 @@ def _stream() -> bytes:
 
 
 def _signals(db: str) -> dict[str, list[str]]:
-    con = sqlite3.connect(db)
+    """The posts holding each signal, read through the store's engine (SQLite, or the PostgreSQL database
+    the test harness serves the path from)."""
+    store = Store(db)
     try:
         out: dict[str, list[str]] = {}
-        for ind in ("shared_invite_link", "context_repeat_commenter"):
-            out[ind] = [r[0] for r in con.execute("select post_id from signals where indicator=? order by 1", (ind,))]
+        with store.engine.connect() as con:
+            for ind in ("shared_invite_link", "context_repeat_commenter"):
+                sql = text("select post_id from signals where indicator = :ind order by 1")
+                out[ind] = [r[0] for r in con.execute(sql, {"ind": ind})]
         return out
     finally:
-        con.close()
+        store.close()
 
 
-@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_second_pass_counts_what_the_first_pass_counted(tmp_path):
     db = str(tmp_path / "x.db")
     runner = CliRunner()

@@ -4,10 +4,13 @@ tail, a chain recomputed by someone with write access to the database (but not t
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from csewatch.review.audit import GENESIS, AuditLog, entry_hash
@@ -80,17 +83,19 @@ def test_concurrent_audited_case_views_through_the_web_app(tmp_path):
     assert sum(1 for e in log.entries() if e["action"] == "api_view_case") == 240
 
 
-@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_a_fork_is_refused_by_the_database(tmp_path):
     store = Store(str(tmp_path / "a.db"))
     log = AuditLog(store)
     log.append("a", "x", "s")
-    con = sqlite3.connect(tmp_path / "a.db")
-    with pytest.raises(sqlite3.IntegrityError):  # a second entry after the genesis
-        con.execute(
-            "INSERT INTO audit_log (at, actor, action, subject, details, prev_hash, hash) VALUES (1, 'b', 'y', 's', "
-            f"'{{}}', '{GENESIS}', '{'f' * 64}')"
-        )
+    with pytest.raises(IntegrityError):  # a second entry after the genesis
+        with store.engine.begin() as con:
+            con.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor, action, subject, details, prev_hash, hash) "
+                    "VALUES (1, 'b', 'y', 's', '{}', :prev, :hash)"
+                ),
+                {"prev": GENESIS, "hash": "f" * 64},
+            )
 
 
 @pytest.fixture()
@@ -104,11 +109,24 @@ def keyed(tmp_path):
     return store, key_file, tmp_path / "k.db"
 
 
-def _raw(db) -> sqlite3.Connection:
-    con = sqlite3.connect(db)
-    con.execute("DROP TRIGGER audit_no_update")  # someone with write access to the file
-    con.execute("DROP TRIGGER audit_no_delete")
-    return con
+# the append-only guards, as someone with write access to the database (not the key) drops them: SQLite has
+# a trigger for UPDATE and one for DELETE; PostgreSQL one row trigger for both (and one for TRUNCATE, kept)
+_GUARDS = {
+    "sqlite": ["DROP TRIGGER audit_no_update", "DROP TRIGGER audit_no_delete"],
+    "postgresql": ["DROP TRIGGER audit_no_modify ON audit_log"],
+}
+
+
+@contextmanager
+def _raw(store: Store) -> Iterator[Connection]:
+    """A transaction on the store's database with the audit log's guards dropped; committed on exit."""
+    with store.engine.begin() as con:
+        for stmt in _GUARDS[store.engine.dialect.name]:
+            con.exec_driver_sql(stmt)
+        yield con
+
+
+REWRITE = "UPDATE audit_log SET actor = :actor, prev_hash = :prev, hash = :hash WHERE seq = :seq"
 
 
 @pytest.mark.sqlite_only("reads the database file's bytes")
@@ -118,59 +136,51 @@ def test_key_never_stored_in_the_database(keyed):
     assert key not in db.read_bytes()
 
 
-@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_edit_detected(keyed):
-    store, key_file, db = keyed
-    con = _raw(db)
-    con.execute("UPDATE audit_log SET actor = 'someone_else' WHERE seq = 7")
-    con.commit()
+    store, key_file, _db = keyed
+    with _raw(store) as con:
+        con.execute(text("UPDATE audit_log SET actor = 'someone_else' WHERE seq = 7"))
     res = AuditLog(store, key_file=key_file).verify()
     assert not res.ok and res.first_bad == 7 and "edited" in res.reason
 
 
-@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_cut_tail_detected_only_with_the_key(keyed):
-    store, key_file, db = keyed
-    con = _raw(db)
-    con.execute("DELETE FROM audit_log WHERE seq > 15")
-    con.commit()
+    store, key_file, _db = keyed
+    with _raw(store) as con:
+        con.execute(text("DELETE FROM audit_log WHERE seq > 15"))
     assert AuditLog(store).verify().ok  # the chain alone cannot tell
     res = AuditLog(store, key_file=key_file).verify()
     assert not res.ok and "tail cut" in res.reason and "entry 15" in res.reason
 
 
-@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_recomputed_chain_detected_with_the_key(keyed):
-    store, key_file, db = keyed
-    con = _raw(db)
-    rows = con.execute("SELECT seq, at, actor, action, subject, details FROM audit_log ORDER BY seq").fetchall()
-    prev = GENESIS
-    for seq, at, actor, action, subject, details in rows:
-        if seq == 3:
-            actor = "rewritten"
-        h = entry_hash(prev, at, actor, action, subject, details)
-        con.execute("UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?", (actor, prev, h, seq))
-        prev = h
-    con.commit()
+    store, key_file, _db = keyed
+    with _raw(store) as con:
+        rows = con.execute(text("SELECT seq, at, actor, action, subject, details FROM audit_log ORDER BY seq")).all()
+        prev = GENESIS
+        for seq, at, actor, action, subject, details in rows:
+            if seq == 3:
+                actor = "rewritten"
+            h = entry_hash(prev, at, actor, action, subject, details)
+            con.execute(text(REWRITE), {"actor": actor, "prev": prev, "hash": h, "seq": seq})
+            prev = h
     assert AuditLog(store).verify().ok  # a consistent, recomputed chain
     res = AuditLog(store, key_file=key_file).verify()
     assert not res.ok
     assert "recomputed" in res.reason or "no anchor" in res.reason  # the log's identity is its first entry
 
 
-@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_recomputed_tail_detected_with_the_key(keyed):
-    store, key_file, db = keyed
-    con = _raw(db)
-    rows = con.execute("SELECT seq, at, actor, action, subject, details, prev_hash FROM audit_log ORDER BY seq")
-    rows = rows.fetchall()
-    prev = rows[9][6]
-    for seq, at, actor, action, subject, details, _p in rows[9:]:
-        h = entry_hash(prev, at, "rewritten" if seq == 12 else actor, action, subject, details)
-        con.execute("UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                    ("rewritten" if seq == 12 else actor, prev, h, seq))
-        prev = h
-    con.commit()
+    store, key_file, _db = keyed
+    with _raw(store) as con:
+        sql = "SELECT seq, at, actor, action, subject, details, prev_hash FROM audit_log ORDER BY seq"
+        rows = con.execute(text(sql)).all()
+        prev = rows[9][6]
+        for seq, at, actor, action, subject, details, _p in rows[9:]:
+            actor = "rewritten" if seq == 12 else actor
+            h = entry_hash(prev, at, actor, action, subject, details)
+            con.execute(text(REWRITE), {"actor": actor, "prev": prev, "hash": h, "seq": seq})
+            prev = h
     assert AuditLog(store).verify().ok
     res = AuditLog(store, key_file=key_file).verify()
     assert not res.ok and "recomputed" in res.reason and res.first_bad == 20
@@ -204,7 +214,6 @@ def test_appends_in_a_callers_transaction_do_not_anchor_uncommitted_entries(keye
     assert res.ok and res.entries == 20 and res.anchored_seq == 20, res
 
 
-@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
 def test_cli_verify_says_what_it_proves(keyed, monkeypatch):
     from csewatch.cli import app
 
@@ -214,9 +223,8 @@ def test_cli_verify_says_what_it_proves(keyed, monkeypatch):
     assert r.exit_code == 0 and "chain intact" in r.output and "not proved" in r.output.lower()
     r = runner.invoke(app, ["audit", "verify", "--db", str(db), "--key-file", str(key_file)])
     assert r.exit_code == 0 and "anchored" in r.output, r.output
-    con = _raw(db)
-    con.execute("DELETE FROM audit_log WHERE seq > 18")
-    con.commit()
+    with _raw(store) as con:
+        con.execute(text("DELETE FROM audit_log WHERE seq > 18"))
     monkeypatch.setenv("CSEWATCH_AUDIT_KEY_FILE", str(key_file))
     r = runner.invoke(app, ["audit", "verify", "--db", str(db)])
     assert r.exit_code == 1 and "tail cut" in r.output

@@ -3,12 +3,12 @@
 import hashlib
 import hmac
 import json
-import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import orjson
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from csewatch.actions.sinks import DeliveryError, JsonlSink, WebhookSink
@@ -20,8 +20,17 @@ from csewatch.review.decisions import ReviewService
 from csewatch.store import Store
 from csewatch.store import schema as S
 
+# dropping an append-only guard, as someone with write access to the database can: SQLite has one trigger
+# per statement; PostgreSQL one row trigger for UPDATE and DELETE (dropping it for the edit lifts both)
+_DROP_GUARD = {
+    "sqlite": {"update": "DROP TRIGGER audit_no_update", "delete": "DROP TRIGGER audit_no_delete"},
+    "postgresql": {
+        "update": "DROP TRIGGER audit_no_modify ON audit_log",
+        "delete": "DROP TRIGGER IF EXISTS audit_no_modify ON audit_log",
+    },
+}
 
-@pytest.mark.sqlite_only("reads or edits the database file with sqlite3")
+
 def test_audit_chain_detects_edits_and_deletions(tmp_path):
     db = str(tmp_path / "a.db")
     log = AuditLog(Store(db))
@@ -31,16 +40,19 @@ def test_audit_chain_detects_edits_and_deletions(tmp_path):
     with pytest.raises(DatabaseError, match="append-only"):
         with log.store.engine.begin() as conn:
             conn.execute(S.audit_log.update().values(actor="mallory"))
-    raw = sqlite3.connect(db)
-    raw.execute("DROP TRIGGER audit_no_update")
-    raw.execute("UPDATE audit_log SET details = '{\"n\":99}' WHERE seq = 2")
-    raw.commit()
+    with pytest.raises(DatabaseError, match="append-only"):
+        with log.store.engine.begin() as conn:
+            conn.execute(S.audit_log.delete().where(S.audit_log.c.seq == 3))
+    drop = _DROP_GUARD[log.store.engine.dialect.name]
+    with log.store.engine.begin() as raw:
+        raw.exec_driver_sql(drop["update"])
+        raw.execute(text("UPDATE audit_log SET details = :d WHERE seq = 2"), {"d": '{"n":99}'})
     bad = log.verify()
     assert not bad.ok and bad.first_bad == 2 and "edited" in bad.reason
-    raw.execute("UPDATE audit_log SET details = '{\"n\":1}' WHERE seq = 2")
-    raw.execute("DROP TRIGGER audit_no_delete")
-    raw.execute("DELETE FROM audit_log WHERE seq = 3")
-    raw.commit()
+    with log.store.engine.begin() as raw:
+        raw.execute(text("UPDATE audit_log SET details = :d WHERE seq = 2"), {"d": '{"n":1}'})
+        raw.exec_driver_sql(drop["delete"])
+        raw.execute(text("DELETE FROM audit_log WHERE seq = 3"))
     bad = log.verify()
     assert not bad.ok and bad.first_bad == 4 and "deleted or reordered" in bad.reason
 

@@ -198,7 +198,6 @@ def test_disable_and_password_change_end_sessions_and_tokens(env):
     assert _login(TestClient(client.app), password="another long password").status_code == 401
 
 
-@pytest.mark.sqlite_only("takes the SQLite file's path from the engine's URL for --db")
 def test_tokens_expire_and_can_be_revoked_from_the_cli(env, tmp_path):
     from csewatch.cli import app as cli
 
@@ -208,7 +207,7 @@ def test_tokens_expire_and_can_be_revoked_from_the_cli(env, tmp_path):
     live = auth.new_api_token("alice")
     h = {"Authorization": f"Bearer {live}"}
     assert client.get("/api/cases", headers=h).status_code == 200
-    db = str(store.engine.url.database)
+    db = store.url  # the store's own URL: a SQLite file, or the PostgreSQL database serving it
     listed = CliRunner().invoke(cli, ["user", "tokens", "alice", "--db", db])
     assert listed.exit_code == 0 and live not in listed.output
     ids = [line.split()[0] for line in listed.output.splitlines() if line.strip()]
