@@ -2,18 +2,19 @@
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import orjson
-import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from csewatch.pipeline import Scanner
 from csewatch.store import Store
 from csewatch.synth import generate
+from tests.backends import BACKEND
 
 TABLES = ("posts", "accounts", "edges", "signals", "verdicts", "cases", "case_posts", "rejects")
 
@@ -75,7 +76,16 @@ def test_appended_lines_continue_from_the_checkpoint(policy, tmp_path):
     assert _snapshot(db)["case_rows"][0][4] == 2
 
 
-@pytest.mark.sqlite_only("scan subprocesses open --db themselves, outside the harness that maps a path to PostgreSQL")
+def _db_arg(path: str) -> str:
+    """What a scan subprocess gets as --db for ``path``: the path itself; on the PostgreSQL run the URL of
+    the database the harness serves the path from, made here (a subprocess does not go through it)."""
+    if BACKEND != "postgresql":
+        return path
+    store = Store(path)
+    store.close()
+    return store.url
+
+
 def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
     data = tmp_path / "synth"
     generate(data, 12_000, seed=5, fmt="native")
@@ -84,21 +94,25 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
     cmd = [sys.executable, "-m", "csewatch.cli", "scan", stream, "--quiet", "--batch-size", "300"]
 
     ref_db = str(tmp_path / "ref.db")
-    subprocess.run([*cmd, "--db", ref_db, "--rejects", str(tmp_path / "r1.jsonl")], check=True, env=env)
+    subprocess.run([*cmd, "--db", _db_arg(ref_db), "--rejects", str(tmp_path / "r1.jsonl")], check=True, env=env)
     reference = _snapshot(ref_db)
     assert reference["posts"] == 12_000 and reference["cases"] > 0
 
     db = str(tmp_path / "killed.db")
+    url = _db_arg(db)
+    if url == db:  # SQLite: a new connection for each look, waiting at most 0.1 s for the writer's lock
+        watch = create_engine(f"sqlite:///{db}", connect_args={"timeout": 0.1}, poolclass=NullPool)
+    else:  # PostgreSQL: readers never wait for the writer
+        watch = create_engine(url)
     total_lines = sum(1 for _ in open(data / "stream" / "stream-native.jsonl", "rb"))
-    proc = subprocess.Popen([*cmd, "--db", db, "--rejects", str(tmp_path / "r2.jsonl")], env=env)
+    proc = subprocess.Popen([*cmd, "--db", url, "--rejects", str(tmp_path / "r2.jsonl")], env=env)
     killed_at = 0
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
         try:
-            con = sqlite3.connect(db, timeout=0.1)
-            row = con.execute("select line from checkpoints").fetchone()
-            con.close()
-        except sqlite3.Error:
+            with watch.connect() as con:
+                row = con.execute(text("select line from checkpoints")).first()
+        except SQLAlchemyError:
             row = None
         if row and row[0] >= total_lines // 4:
             os.kill(proc.pid, signal.SIGKILL)
@@ -106,12 +120,13 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
             break
         time.sleep(0.005)
     proc.wait()
+    watch.dispose()
     assert proc.returncode == -signal.SIGKILL, "the scan finished before it could be killed"
     assert 0 < killed_at < total_lines
     partial = _snapshot(db)
     assert partial["posts"] < reference["posts"]
 
-    subprocess.run([*cmd, "--db", db, "--rejects", str(tmp_path / "r2.jsonl")], check=True, env=env)
+    subprocess.run([*cmd, "--db", url, "--rejects", str(tmp_path / "r2.jsonl")], check=True, env=env)
     assert _snapshot(db) == reference
 
 
