@@ -30,6 +30,7 @@ from csewatch.detect.evasion_scoring import (
     clear_winner,
     explanation,
     handle_stem,
+    made_after,
     margin_text,
     score_pair,
 )
@@ -60,19 +61,21 @@ _CAP_CHECKED = 64  # post ids remembered per account as checked (a re-scan does 
 
 class _Seen:
     """One account's ``evasion_seen`` record: [checks done, predecessor, score, explanation, announced,
-    first post time, mentioned handles, time of the linking post, post ids checked, announcement time].
-    Records written before the last three fields existed read as None / empty."""
+    first post time, mentioned handles, time of the linking post, post ids checked, announcement time,
+    time of its first return announcement of any kind]. Records written before the last fields existed
+    read as None / empty."""
 
     __slots__ = ("n", "pred", "score", "explanation", "announced", "first_post", "mentioned", "link_at")
-    __slots__ += ("checked", "announced_at")
+    __slots__ += ("checked", "announced_at", "returning_at")
 
     def __init__(self, rec: list | None):
-        r = list(rec or []) + [None] * (10 - len(rec or []))
+        r = list(rec or []) + [None] * (11 - len(rec or []))
         self.n = r[0] or 0
         self.pred, self.score, self.explanation = r[1] or "", r[2] or 0.0, r[3] or ""
         self.announced, self.first_post, self.mentioned = bool(r[4]), r[5], r[6] or ()
         # checked post ids oldest first (a list, not a set: the cap keeps the newest, the same on every run)
         self.link_at, self.checked, self.announced_at = r[7], list(r[8] or ()), r[9]
+        self.returning_at = r[10]
 
     @property
     def linked(self) -> bool:
@@ -206,9 +209,14 @@ class EvasionWatch:
         young = acc.created_at is not None and post.created_at - acc.created_at <= self.window_s
         if not (young or announced):
             return []
-        announced_at = rec.announced_at
+        announced_at, returning_at = rec.announced_at, rec.returning_at
         if announces:
             announced_at = post.created_at if announced_at is None else min(announced_at, post.created_at)
+        # "banned, new account" alone: weaker (people say it after a lost password), it counts beside the
+        # old profile's identity only; remembered from its post on, as an announcement is
+        if indicators & _ANNOUNCE:
+            returning_at = post.created_at if returning_at is None else min(returning_at, post.created_at)
+        returning = returning_at is not None and post.created_at >= returning_at
         n = rec.n
         first_post = rec.first_post if seen else post.created_at
         mentioned = {*rec.mentioned, *(m.lower().rstrip(".") for m in _MENTION.findall(post.text))}
@@ -217,15 +225,15 @@ class EvasionWatch:
         if n >= self.checks or not state.evasion_meta.get("n_suspended", 0):
             if n < self.checks:  # remember the post (and, first, when the account was first seen posting)
                 rec_now = [n, "", 0.0, "", rec.announced or announces, first_post, mentioned_list, None, checked]
-                state.evasion_seen.set(key, [*rec_now, announced_at])
+                state.evasion_seen.set(key, [*rec_now, announced_at, returning_at])
             return []
         new = self._profile(acc, key, state, announced)
-        new.first_post_at, new.mentioned = first_post, set(mentioned_list)
+        new.first_post_at, new.mentioned, new.returning = first_post, set(mentioned_list), returning
         best = self._best(new, key, acc.platform, state)
         pred, score, explanation = best if best is not None else ("", 0.0, "")
         link_at = post.created_at if best is not None else None
         rec_now = [n + 1, pred, score, explanation, rec.announced or announces, first_post, mentioned_list, link_at]
-        state.evasion_seen.set(key, [*rec_now, checked, announced_at])
+        state.evasion_seen.set(key, [*rec_now, checked, announced_at, returning_at])
         return [self._signal(p, pred, score, explanation)] if best is not None else []
 
     def _remember_links(self, p: Prepared, key: str, state: StreamState) -> None:
@@ -256,9 +264,20 @@ class EvasionWatch:
         cands.discard(key)
         if not cands:
             return None
-        commonness = {}
-        for k in (f"h:{new.stem}", f"n:{new.name}"):
-            commonness[k] = len(state.evasion_names.get(k) or ())
+        # an account that says it is back after a ban, made after a candidate's suspension: the accounts
+        # sharing its handle stem or name that could be the one it replaces are the suspended ones (the
+        # others are not "back"), itself counted too
+        said = new.announced or new.returning
+
+        def count(k: str, itself: bool, back: bool) -> int:
+            members = state.evasion_names.get(k) or ()
+            if not back:
+                return len(members)
+            return sum(1 for m in members if state.evasion_suspended.get(m)) + itself
+
+        keys = (f"h:{new.stem}", f"n:{new.name}")
+        commonness = {k: count(k, True, False) for k in keys}
+        back_commonness = {k: count(k, True, True) for k in keys} if said else commonness
         scored = []
         for old_key in cands:
             d = state.evasion_suspended.get(old_key)
@@ -277,8 +296,9 @@ class EvasionWatch:
                 d["created_at"],
                 suspended_at=d["suspended_at"],
             )
-            common = dict(commonness)
-            common[f"h:{old.stem}"] = len(state.evasion_names.get(f"h:{old.stem}") or ())
+            back = said and made_after(new, old)
+            common = dict(back_commonness if back else commonness)
+            common[f"h:{old.stem}"] = count(f"h:{old.stem}", back and old.stem == new.stem, back)
             for lk in new.links & old_links:
                 common[f"l:{lk}"] = len(state.evasion_names.get(f"l:{lk}") or ())
             score, ev = score_pair(

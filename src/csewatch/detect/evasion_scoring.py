@@ -86,6 +86,9 @@ class Profile:
     suspended_at: float | None = None
     first_post_at: float | None = None  # when the account was first seen posting
     mentioned: set[str] = field(default_factory=set)  # @handles its posts named (folded)
+    # its posts say it is back after a ban without an advert's marks beside the words ("banned, new
+    # account"): counts beside the old profile's identity, never alone as ``announced`` may
+    returning: bool = False
 
 
 def _local_handle(handle: str) -> str:
@@ -158,6 +161,11 @@ def build_profile(
         created_at,
         announced,
     )
+
+
+def made_after(new: Profile, old: Profile) -> bool:
+    """``new`` was made after ``old`` was suspended (an hour's slack for clocks): it can be its replacement."""
+    return new.created_at is not None and old.suspended_at is not None and new.created_at >= old.suspended_at - 3600
 
 
 def _jaccard(a: set, b: set) -> float:
@@ -275,7 +283,7 @@ def score_pair(
     # an announcement with nothing of the old profile kept: only "back within the hour" after a
     # suspension says which account; two suspensions that close leave a tie, and no link
     announce_only = not core and new.announced and not stale
-    if (core or announce_only) and new.announced:
+    if (core and new.returning and made_after(new, old)) or ((core or announce_only) and new.announced):
         feats["announcement"] = 1.0
         ev["announcement"] = "posted a ban-evasion announcement"
     if (core or announce_only) and old.suspended_at:
