@@ -312,6 +312,7 @@ class EvasionWatch:
         if not scored:
             return None
         scored.sort(key=lambda t: (-t[0], t[1]))
+        scored = _newest_of_chains(scored, state)
         if not clear_winner([(t[0], t[1]) for t in scored], self.threshold, self.margin):
             return None
         score, pred, ev = scored[0]
@@ -334,6 +335,21 @@ class EvasionWatch:
             evidence=evidence,
             post_id=p.post.id,
         )
+
+
+def _newest_of_chains(scored: list[tuple[float, str, dict]], state: StreamState) -> list[tuple[float, str, dict]]:
+    """``scored`` best first, without the candidates another candidate was linked to as their return: an
+    account back a second time looks like both suspended accounts of its chain, and replaces the newest."""
+    if len(scored) < 2:
+        return scored
+    ancestors = set()
+    for _score, cand, _ev in scored[:10]:
+        seen = 0
+        pred = _Seen(state.evasion_seen.get(cand)).pred
+        while pred and pred not in ancestors and seen < 10:  # the chain back from each candidate
+            ancestors.add(pred)
+            pred, seen = _Seen(state.evasion_seen.get(pred)).pred, seen + 1
+    return [t for t in scored if t[1] not in ancestors] if ancestors else scored
 
 
 def _add_capped(ks, key: str, member: str, cap: int) -> None:

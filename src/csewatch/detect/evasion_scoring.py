@@ -68,7 +68,7 @@ def canon_link(link: str) -> str:
     return link
 
 
-_SUFFIX = re.compile(r"(?:[_.\-]?(?:new|back|backup|bkp|alt|official|real|again|v?\d+))+$")
+_SUFFIX = re.compile(r"(?:[_.\-]?(?:new|back|backup|bkp|bckp|bck|alt|official|real|again|reborn|returns?|v?\d+))+$")
 _WORD = re.compile(r"[a-z0-9]{2,}")
 
 

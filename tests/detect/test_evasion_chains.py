@@ -1,0 +1,44 @@
+"""Ban evasion along a chain: an account back a second time looks like both suspended accounts of its
+chain, and is linked to the newest (the one it replaces), not left unlinked as a tie. Handles with the
+suffixes evaders add ("reborn", "returns", "bckp") keep the old stem."""
+
+import orjson
+
+from csewatch.detect.evasion_scoring import handle_stem
+from csewatch.normalize import Normalizer
+from csewatch.pipeline import Scanner
+
+NORM = Normalizer({}, {})
+T0 = 1_790_000_000.0
+H = 3600.0
+
+
+def _account(i: str, handle: str, created: float, **kw) -> dict:
+    return {"type": "account", "platform": "native", "id": i, "handle": handle, "display_name": "Drop Vault",
+            "bio": "menu in bio, dm for prices", "created_at": created, **kw}
+
+
+def _post(pid: str, author: str, text: str, t: float) -> dict:
+    return {"type": "post", "platform": "native", "id": pid, "author_id": author, "text": text, "created_at": t}
+
+
+def test_second_return_links_the_newest_account_of_the_chain(tmp_path, policy) -> None:
+    first = _account("a1", "drop_vault", T0 - 90 * 24 * H)
+    second = _account("a2", "drop_vault_new", T0 + 0.5 * H)
+    lines = [first, _post("p1", "a1", "restock today", T0 - H), {**first, "status": "suspended", "status_at": T0}]
+    lines += [second, _post("p2", "a2", "restock today", T0 + H)]
+    lines += [{**second, "status": "suspended", "status_at": T0 + 2 * H}]
+    # made days after both suspensions: no timing tells the two apart, only the chain
+    lines += [_account("a3", "drop_vault_backup", T0 + 72 * H), _post("p3", "a3", "restock today", T0 + 73 * H)]
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
+    sc = Scanner(policy)
+    sc.scan([str(path)])
+    links = {k: v[1] for k, v in sc.state.evasion_seen.data.items() if v and v[1]}
+    assert links == {"native:a2": "native:a1", "native:a3": "native:a2"}
+
+
+def test_return_suffixes_keep_the_stem() -> None:
+    for new, old in (("kayla-869bckp", "kayla-869"), ("juandad92_returns", "juandad92"), ("3ejble_reborn", "3ejble")):
+        assert handle_stem(NORM, new) == handle_stem(NORM, old), new
+    assert handle_stem(NORM, "mango_store") != handle_stem(NORM, "mango")
