@@ -42,3 +42,20 @@ def test_return_suffixes_keep_the_stem() -> None:
     for new, old in (("kayla-869bckp", "kayla-869"), ("juandad92_returns", "juandad92"), ("3ejble_reborn", "3ejble")):
         assert handle_stem(NORM, new) == handle_stem(NORM, old), new
     assert handle_stem(NORM, "mango_store") != handle_stem(NORM, "mango")
+
+
+def test_number_kept_finds_and_matches_the_old_handle() -> None:
+    from csewatch.detect.evasion_scoring import Profile, block_keys, score_pair
+
+    def prof(key: str, handle: str, **kw) -> Profile:
+        return Profile(key, handle, handle_stem(NORM, handle), "", set(), set(), None, **kw)
+
+    assert handle_stem(NORM, "the_the_daily_club") == handle_stem(NORM, "the_daily_club")
+    old = prof("x:1", "drop.249728", created_at=T0 - 900 * H, suspended_at=T0)
+    new = prof("x:2", "drop.249728h", created_at=T0 + 2 * H)
+    assert "d:249728" in set(block_keys(old)) & set(block_keys(new))
+    score, ev = score_pair(new, old, {"h:drop": 9, "h:droph": 1})
+    assert "handle" in ev and score >= 0.6  # the spelling with its number kept, back within hours
+    short_old = prof("x:3", "xx2518", created_at=T0 - 900 * H, suspended_at=T0)
+    assert "handle" in score_pair(prof("x:4", "xx2518.again", created_at=T0 + 2 * H), short_old, {})[1]
+    assert score_pair(prof("x:5", "xx2519", created_at=T0 + 2 * H), short_old, {}) == (0.0, {})

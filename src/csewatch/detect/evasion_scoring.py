@@ -68,7 +68,9 @@ def canon_link(link: str) -> str:
     return link
 
 
-_SUFFIX = re.compile(r"(?:[_.\-]?(?:new|back|backup|bkp|bckp|bck|alt|official|real|again|reborn|returns?|v?\d+))+$")
+_SUFFIX = re.compile(
+    r"(?:[_.\-]?(?:new|back|backup|bkp|bckp|bck|alt|official|real|again|reborn|returns?|v?\d+)|[_.\-](?:ii|bk))+$"
+)
 _WORD = re.compile(r"[a-z0-9]{2,}")
 
 
@@ -114,6 +116,11 @@ def _same_spelling(a: str, b: str) -> bool:
     return len(short) >= 5 and len(long_) - len(short) <= 6 and (long_.startswith(short) or long_.endswith(short))
 
 
+def _spelled_alike(new: str, old: str) -> bool:
+    """The handles spelled alike, without their suffixes or as typed ("drop.249728h" after "drop.249728")."""
+    return _same_spelling(handle_core(new), handle_core(old)) or _same_spelling(_local_handle(new), _local_handle(old))
+
+
 def _distinct(new: str, old: str) -> bool:
     """The new handle keeps the old one's run of digits ("links_0241985" -> "links_0241985_bkp"): the
     spelling with its number, unlike the letters alone, is rare."""
@@ -130,8 +137,20 @@ def _other_number(new: str, old: str) -> bool:
 
 
 def handle_stem(norm: Normalizer, handle: str) -> str:
-    """Letters of the handle's core, without a "the_"/"real_"/"x"-style prefix evaders put before the old name."""
-    return re.sub(r"[^a-z]", "", _PREFIX.sub("", norm.fold_term(handle_core(handle))))
+    """Letters of the handle's core, without "the_"/"real_"/"x"-style prefixes evaders put before the old name
+    (one on another too: "the_the_club", "xreal_plug")."""
+    core = norm.fold_term(handle_core(handle))
+    for _ in range(3):
+        core, n = _PREFIX.subn("", core)
+        if not n:
+            break
+    return re.sub(r"[^a-z]", "", core)
+
+
+def digit_run(handle: str) -> str:
+    """The handle's longest run of three or more digits ("" when none): kept by an account come back."""
+    runs = re.findall(r"\d{3,}", _local_handle(handle))
+    return max(runs, key=len) if runs else ""
 
 
 def build_profile(
@@ -212,20 +231,24 @@ def score_pair(
     ev: dict[str, str] = {}
     common = commonness or {}
     close_handle = False
-    if new.stem and old.stem and len(new.stem) >= 3:
-        sim = fuzz.ratio(new.stem, old.stem) / 100
+    renumbered = _other_number(new.handle, old.handle)
+    # the old spelling with its number kept ("links_0241985_bkp", "drop.249728h", "xx2518.again"): rare,
+    # whatever its letters (a common stem, or too few of them to compare)
+    kept = not renumbered and _spelled_alike(new.handle, old.handle) and _distinct(new.handle, old.handle)
+    sim = fuzz.ratio(new.stem, old.stem) / 100 if new.stem and old.stem and len(new.stem) >= 3 else 0.0
+    if kept:
+        close_handle = True
+        feats["handle"] = max(0.8, (sim - 0.75) / 0.25)
+        ev["handle"] = f"{new.handle!r} ~ {old.handle!r} (its spelling and number kept)"
+    elif sim >= 0.75:  # 0.75 -> nothing, 1.0 -> full weight: near misses of short stems are common
         n = _others(common, "h:", new.stem, old.stem)
-        if sim >= 0.75:  # 0.75 -> nothing, 1.0 -> full weight: near misses of short stems are common
-            # evaders keep their spelling; "cp.vids" and "cpvids" share a stem but are told apart
-            renumbered = _other_number(new.handle, old.handle)
-            spelled = _same_spelling(handle_core(new.handle), handle_core(old.handle)) and not renumbered
-            close_handle = sim >= 0.9 and not renumbered
-            if spelled and _distinct(new.handle, old.handle):
-                n = 1  # its spelling with its digits kept: not just a common stem
-            feats["handle"] = (sim - 0.75) / 0.25 / n * (1.0 if spelled else 0.6)
-            ev["handle"] = f"{new.handle!r} ~ {old.handle!r} ({sim:.2f}" + (
-                f", stem used by {n - 1} other accounts)" if n > 1 else ")"
-            )
+        # evaders keep their spelling; "cp.vids" and "cpvids" share a stem but are told apart
+        spelled = _spelled_alike(new.handle, old.handle) and not renumbered
+        close_handle = sim >= 0.9 and not renumbered
+        feats["handle"] = (sim - 0.75) / 0.25 / n * (1.0 if spelled else 0.6)
+        ev["handle"] = f"{new.handle!r} ~ {old.handle!r} ({sim:.2f}" + (
+            f", stem used by {n - 1} other accounts)" if n > 1 else ")"
+        )
     if new.name and old.name and len(new.name) >= 3:
         sim = fuzz.ratio(new.name, old.name) / 100
         if len(old.name) >= 4 and new.name.startswith(old.name):
@@ -315,6 +338,8 @@ def block_keys(p: Profile) -> list[str]:
     keys = []
     if len(p.stem) >= 3:
         keys.append("h:" + p.stem[:5])
+    if digits := digit_run(p.handle):
+        keys.append("d:" + digits)
     if len(p.name) >= 3:
         keys.append("n:" + p.name)
     keys += ["l:" + lk for lk in p.links]
