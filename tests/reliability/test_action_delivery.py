@@ -143,7 +143,7 @@ def test_an_expired_lease_is_taken_over_and_a_live_one_is_not(db_url, tmp_path):
     assert store.reviews.action_state(live.key)["leased_by"] == "busy-sender"
     assert store.reviews.action_state(crashed.key)["leased_by"] is None
     # the live sender finishes: its delivery is recorded and its lease given back
-    store.reviews.record_delivery(live.key, 1, time.time(), holder="busy-sender")
+    store.reviews.record_delivery(live.key, "busy-sender", 1, time.time())
     assert review.pending_actions() == 0 and store.reviews.action_state(live.key)["lease_until"] is None
     assert review.enforce(SELLER, "bob") == []
     store.close()

@@ -317,7 +317,7 @@ def test_claims_decisions_and_feedback_through_the_review_area(db_url, tmp_path)
         with store.transaction() as conn:
             undone = Decision(case_id=OTHER, reviewer="carol", decided_at=1.0, outcome="not_violating", rationale="x")
             area.record_decision(undone, "dismissed", conn)
-            store.set_rule_feedback("detector:lexicon", 99, 0, conn)
+            area.add_rule_feedback("detector:lexicon", 99, 0, conn)
             review.audit.append("carol", "decide", OTHER, {"outcome": "not_violating"}, conn)
             raise RuntimeError("the caller's transaction fails")
     assert store.case(OTHER).state == "open" and area.last_outcome(OTHER, ("not_violating",)) is None

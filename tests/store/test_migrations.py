@@ -91,7 +91,7 @@ def test_database_of_6cb9ac4_upgrades_keeps_rows_and_works(db_url, policy, with_
     store.save_model("m1", {"mode": "shadow"}, b"blob")
     assert [m["version"] for m in store.models()] == ["m1"]
     long_value = "f" * 64 + ",".join(["0" * 64] * 20)  # longer than the old VARCHAR(64)
-    store.put_bank_entries(  # keyed on the value's digest since 0005 (store/banks.py computes it)
+    store.banks.put_entries(  # keyed on the value's digest since 0005 (store/banks.py computes it)
         [{"bank": "b", "hash_type": "vpdq", "value": long_value, "category": "c", "source": "s",
           "added_at": 1.0, "added_version": 2}],
     )
@@ -290,7 +290,7 @@ def test_action_lease_columns_come_with_the_upgrade_and_keep_every_action(db_url
     assert store.reviews.take_action(row, "s1", 10.0, 300.0)  # the pending one: taken once
     assert not store.reviews.take_action(row, "s2", 20.0, 300.0)
     assert not store.reviews.take_action({**row, "key": "k1", "target": "p1"}, "s1", 10.0, 300.0)  # delivered
-    store.reviews.record_delivery("k2", 1, 30.0, holder="s1")
+    store.reviews.record_delivery("k2", "s1", 1, 30.0)
     assert store.reviews.action_state("k2") == {"delivered_at": 30.0, "attempts": 4, "lease_until": None,
                                                 "leased_by": None}
     store.close()

@@ -79,7 +79,7 @@ class ReviewService:
             holder = self._holder(conn, case_id)
             if holder and holder != user:
                 raise PermissionError(f"claimed by {holder}")
-            self.store.put_claim(case_id, user, time.time(), conn)
+            self.store.reviews.put_claim(case_id, user, time.time(), conn)
             self.audit.append(user, "claim", case_id, conn=conn)
 
     def _holder(self, conn: Connection, case_id: str) -> str | None:
@@ -246,10 +246,10 @@ class ReviewService:
                 except DeliveryError as exc:
                     error = str(exc)
         except BaseException:  # not a sink's refusal: give the lease back so the next call retries, then raise
-            self.store.reviews.record_delivery(action.key, attempts, None, holder=holder)
+            self.store.reviews.record_delivery(action.key, holder, attempts, None)
             raise
         with self.store.transaction() as conn:
-            self.store.reviews.record_delivery(action.key, attempts, None if error else time.time(), conn, holder)
+            self.store.reviews.record_delivery(action.key, holder, attempts, None if error else time.time(), conn)
             self.audit.append(
                 actor,
                 "action" if not error else "action_failed",

@@ -248,45 +248,6 @@ class Store:
             with self.engine.begin() as own:
                 yield own
 
-    def put_claim(self, case_id: str, user: str, at: float, conn: Connection | None = None) -> None:
-        """``user`` holds the case from ``at`` (replacing any earlier claim)."""
-        with self.transaction(conn) as c:
-            self._upsert(c, schema.claims, [{"case_id": case_id, "user": user, "claimed_at": at}], ("case_id",))
-
-    def set_rule_feedback(self, rule: str, decisions: int, violating: int, conn: Connection | None = None) -> None:
-        """The decision counts of one triage rule or detector (``detector:<name>``)."""
-        rows = [{"rule": rule, "decisions": decisions, "violating": violating}]
-        with self.transaction(conn) as c:
-            self._upsert(c, schema.rule_feedback, rows, ("rule",))
-
-    def record_action(self, row: dict[str, Any], conn: Connection | None = None) -> None:
-        """An enforcement action, once per idempotency key (a key recorded before is left as it is)."""
-        with self.transaction(conn) as c:
-            self._insert_ignore(c, schema.actions, [row])
-
-    def place_holds(self, rows: list[dict[str, Any]], conn: Connection | None = None) -> None:
-        """Legal holds (kind, subject, until, reason); a hold placed again is extended to the new one."""
-        with self.transaction(conn) as c:
-            self._upsert(c, schema.legal_holds, _dedupe(rows, ("kind", "subject")), ("kind", "subject"))
-
-    def put_user(self, row: dict[str, Any], conn: Connection | None = None) -> None:
-        """Create or replace a user (name, role, password_hash, created_at, disabled_at)."""
-        with self.transaction(conn) as c:
-            self._upsert(c, schema.users, [row], ("name",))
-
-    def bump_bank_version(self, bank: str, conn: Connection | None = None) -> int:
-        """The bank's next version, recorded (a bank seen for the first time starts at 1)."""
-        b = schema.banks
-        with self.transaction(conn) as c:
-            v = c.execute(select(b.c.version).where(b.c.name == bank)).scalar()
-            new = int(v or 0) + 1
-            self._upsert(c, b, [{"name": bank, "version": new, "updated_at": time.time()}], ("name",))
-        return new
-
-    def put_bank_entries(self, rows: list[dict[str, Any]], conn: Connection | None = None) -> None:
-        """Bank entries keyed on (bank, hash_type, value); an entry put again replaces the stored one."""
-        self.banks.put_entries(rows, conn)  # keyed on the value's digest (store/banks.py, revision 0005)
-
     # -- the batch ---------------------------------------------------------------------------
     def commit_batch(self, batch: Batch, triage: Triage, retain_all_posts: bool = True) -> None:
         with self.engine.begin() as conn:

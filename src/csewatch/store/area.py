@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 if TYPE_CHECKING:
     from csewatch.store import Store
@@ -22,3 +22,12 @@ class Area:
     @property
     def engine(self) -> Engine:
         return self.store.engine
+
+    def sqlite_write_lock(self, conn: Connection) -> None:
+        """On SQLite, take the database's write lock at the start of ``conn``'s transaction (``BEGIN IMMEDIATE``)
+        before anything is read; a transaction that has written already holds it. No-op elsewhere."""
+        if not self.store.is_sqlite:
+            return
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:  # type: ignore[attr-defined]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -60,10 +60,7 @@ class AuditLog(Area):
     def _lock(self, conn: Connection) -> None:
         """Take the append lock in ``conn``'s transaction before the head is read."""
         if self.store.is_sqlite:
-            dbapi = conn.connection.dbapi_connection
-            if dbapi is not None and not dbapi.in_transaction:  # type: ignore[attr-defined]
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            # else: the transaction has written already, so it holds SQLite's write lock
+            self.sqlite_write_lock(conn)
         elif self.engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_APPEND_LOCK})
 

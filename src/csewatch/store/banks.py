@@ -48,6 +48,15 @@ class Banks(Area):
         with self.engine.connect() as conn:
             return {n: v for n, v in conn.execute(select(S.banks.c.name, S.banks.c.version))}
 
+    def bump_version(self, bank: str, conn: Connection | None = None) -> int:
+        """The bank's next version, recorded (a bank seen for the first time starts at 1)."""
+        b = S.banks
+        with self.store.transaction(conn) as c:
+            v = c.execute(select(b.c.version).where(b.c.name == bank)).scalar()
+            new = int(v or 0) + 1
+            self.store._upsert(c, b, [{"name": bank, "version": new, "updated_at": time.time()}], ("name",))
+        return new
+
     def put_entries(self, rows: list[dict[str, Any]], conn: Connection | None = None) -> None:
         """Bank entries (rows of the table without ``value_digest``) keyed on (bank, hash_type, the value's
         digest); an entry put again replaces the stored one."""
@@ -63,7 +72,7 @@ class Banks(Area):
         Returns (version, added, unchanged)."""
         t = S.bank_entries
         with self.store.transaction(conn) as c:
-            version = self.store.bump_bank_version(bank, c)
+            version = self.bump_version(bank, c)
             existing = {
                 (r.hash_type, r.value): r.removed_version
                 for r in c.execute(select(t.c.hash_type, t.c.value, t.c.removed_version).where(t.c.bank == bank))
@@ -90,7 +99,7 @@ class Banks(Area):
         Returns (version, removed)."""
         t = S.bank_entries
         with self.store.transaction(conn) as c:
-            version = self.store.bump_bank_version(bank, c)
+            version = self.bump_version(bank, c)
             q = update(t).where(t.c.bank == bank, t.c.removed_version.is_(None))
             if values is not None:
                 wanted = sorted({v.strip().lower() for v in values})

@@ -104,8 +104,14 @@ class Enforcement(Area):
                         "reason": reason,
                     }
                 )
-            self.store.place_holds(rows, c)
+            self.place_holds(rows, c)
         return len(rows)
+
+    def place_holds(self, rows: list[dict[str, Any]], conn: Connection | None = None) -> None:
+        """Legal holds (kind, subject, until, reason); a hold placed again is extended to the new one."""
+        latest = {(r["kind"], r["subject"]): r for r in rows}  # one row a key: the last given wins
+        with self.store.transaction(conn) as c:
+            self.store._upsert(c, S.legal_holds, list(latest.values()), ("kind", "subject"))
 
     def purge_posts(self, older_than: float, now: float | None = None, conn: Connection | None = None) -> int:
         """Delete posts (and their signals) created before ``older_than``, except those under a legal hold

@@ -36,13 +36,15 @@ class Reviews(Area):
     def lock_case(self, case_id: str, conn: Connection) -> bool:
         """Hold the case until ``conn``'s transaction ends (one decision or claim at a time); False: no such case."""
         if self.store.is_sqlite:
-            dbapi = conn.connection.dbapi_connection
-            if dbapi is not None and not dbapi.in_transaction:  # type: ignore[attr-defined]
-                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock before anything is read
-            # else: the transaction has written already, so it holds SQLite's write lock
+            self.sqlite_write_lock(conn)
             return conn.execute(select(S.cases.c.id).where(S.cases.c.id == case_id)).scalar() is not None
         q = select(S.cases.c.id).where(S.cases.c.id == case_id).with_for_update()  # the case's row, until commit
         return conn.execute(q).scalar() is not None
+
+    def put_claim(self, case_id: str, user: str, at: float, conn: Connection | None = None) -> None:
+        """``user`` holds the case from ``at`` (replacing any earlier claim)."""
+        with self.store.transaction(conn) as c:
+            self.store._upsert(c, S.claims, [{"case_id": case_id, "user": user, "claimed_at": at}], ("case_id",))
 
     def claim_holder(self, case_id: str, since: float, conn: Connection | None = None) -> str | None:
         """Who holds a claim on the case taken after ``since`` (a live claim), if anyone."""
@@ -171,6 +173,11 @@ class Reviews(Area):
             )
         return posts, [e["text"] for ev in evidence for e in ev]
 
+    def record_action(self, row: dict[str, Any], conn: Connection | None = None) -> None:
+        """An enforcement action, once per idempotency key (a key recorded before is left as it is)."""
+        with self.store.transaction(conn) as c:
+            self.store._insert_ignore(c, S.actions, [row])
+
     def take_action(self, row: dict[str, Any], holder: str, now: float, lease_seconds: float) -> bool:
         """Record the action if new and lease it to ``holder`` until ``now + lease_seconds``; True only for the one
         caller that got it (undelivered, and no lease or an expired one): that caller sends it, nobody else."""
@@ -185,26 +192,23 @@ class Reviews(Area):
             .values(lease_until=now + lease_seconds, leased_by=holder)
         )
         with self.engine.begin() as conn:  # the row is written (locked) by the insert, then taken in one UPDATE
-            self.store.record_action(row, conn)
+            self.record_action(row, conn)
             return conn.execute(take).rowcount == 1
 
     def record_delivery(
-        self,
-        key: str,
-        attempts: int,
-        delivered_at: float | None,
-        conn: Connection | None = None,
-        holder: str | None = None,
+        self, key: str, holder: str, attempts: int, delivered_at: float | None, conn: Connection | None = None
     ) -> None:
-        """Add ``attempts`` to the action's delivery attempts and set when it was delivered (None: not yet); with
-        ``holder``, also give back that holder's lease (a lease taken over by another sender is left to it)."""
+        """Add ``attempts`` to the action's delivery attempts, set when it was delivered (None: not yet; an action
+        delivered before stays delivered) and give back ``holder``'s lease (one taken over by another sender is
+        left to it)."""
         a = S.actions
-        values: dict[str, Any] = {"attempts": a.c.attempts + attempts, "delivered_at": delivered_at}
-        if holder is not None:
-            values["delivered_at"] = func.coalesce(a.c.delivered_at, delivered_at)  # a failed retry undelivers nothing
-            mine = a.c.leased_by == holder
-            values["lease_until"] = case((mine, null()), else_=a.c.lease_until)
-            values["leased_by"] = case((mine, null()), else_=a.c.leased_by)
+        mine = a.c.leased_by == holder
+        values: dict[str, Any] = {
+            "attempts": a.c.attempts + attempts,
+            "delivered_at": func.coalesce(a.c.delivered_at, delivered_at),
+            "lease_until": case((mine, null()), else_=a.c.lease_until),
+            "leased_by": case((mine, null()), else_=a.c.leased_by),
+        }
         with self.store.transaction(conn) as c:
             c.execute(update(a).where(a.c.key == key).values(**values))
 

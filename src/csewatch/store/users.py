@@ -26,7 +26,7 @@ class Users(Area):
                 "created_at": created_at,
                 "disabled_at": None,
             }
-            self.store.put_user(row, conn)
+            self.store._upsert(conn, S.users, [row], ("name",))
             self._end_access(conn, name)
 
     def set_password_hash(self, name: str, password_hash: str) -> None:
