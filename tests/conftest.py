@@ -80,6 +80,10 @@ def _store_per_test(request, _store_router: Router) -> Iterator[None]:
     finally:
         _store_router.new_store = False
         _store_router.end_test(keep)
+    if request.node.nodeid in _store_router.own_sqlite and request.node.get_closest_marker("sqlite_only") is None:
+        # on the PostgreSQL run a store on a SQLite file the test made itself would pass without PostgreSQL
+        pytest.fail("opened a SQLite file it made itself on the PostgreSQL run: mark it sqlite_only(reason) or let the "
+                    "harness make the store", pytrace=False)
 
 
 @contextmanager
