@@ -86,7 +86,10 @@ def test_console_reads_are_plain_values(db_url, tmp_path):
     assert cats == sorted(cats) and store.top_cases(10)[0].category in cats
 
     figures = store.console.dashboard_figures()
-    assert figures["detections"] and all(isinstance(d, str) for d, _t in figures["detections"])
+    assert figures["detections"] and all(
+        isinstance(d, str) and (day is None or isinstance(day, int)) and n > 0
+        for (d, day), n in figures["detections"].items()
+    )
     assert len(figures["latencies"]) == 1 and figures["latencies"][0] >= 0  # one case decided
     assert figures["hashtags"] == {"cpsale": 1}  # lower-cased
 

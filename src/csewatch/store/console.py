@@ -4,6 +4,7 @@ plain values; the console draws them."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -28,16 +29,20 @@ class ConsoleReads(Area):
             return [dict(r) for r in conn.execute(select(d).where(d.c.case_id == case_id).order_by(d.c.seq)).mappings()]
 
     def dashboard_figures(self) -> dict[str, Any]:
-        """The dashboard's raw figures, read on one connection: ``detections`` (detector, the post's
-        created_at) per signal; ``latencies`` (seconds from a case's first_seen to its first decision);
-        ``open_first_seen`` (first_seen of each open case); ``hashtags`` (lower-cased tag -> posts using it)."""
+        """The dashboard's raw figures, read on one connection: ``detections`` ((detector, UTC day number of
+        the post's created_at, None when it has no usable time) -> signals), counted while the rows stream by;
+        ``latencies`` (seconds from a case's first_seen to its first decision); ``open_first_seen`` (first_seen
+        of each open case); ``hashtags`` (lower-cased tag -> posts using it)."""
         with self.engine.connect() as conn:
             q = select(S.signals.c.detector, S.posts.c.created_at).select_from(
                 S.signals.join(
                     S.posts, (S.posts.c.platform == S.signals.c.platform) & (S.posts.c.id == S.signals.c.post_id)
                 )
             )
-            detections = [(detector, created) for detector, created in conn.execute(q)]
+            detections: dict[tuple[str, int | None], int] = defaultdict(int)
+            for detector, created in conn.execute(q):
+                usable = isinstance(created, int | float) and math.isfinite(created)
+                detections[(detector, int(created // 86400) if usable else None)] += 1
             first_decision = dict(
                 conn.execute(
                     select(S.decisions.c.case_id, func.min(S.decisions.c.decided_at)).group_by(S.decisions.c.case_id)
@@ -53,7 +58,7 @@ class ConsoleReads(Area):
                     tags[t.lower()] += 1
         latencies = [d - seen[c] for c, d in first_decision.items() if c in seen and seen[c]]
         return {
-            "detections": detections,
+            "detections": dict(detections),
             "latencies": latencies,
             "open_first_seen": open_first_seen,
             "hashtags": dict(tags),

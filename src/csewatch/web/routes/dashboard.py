@@ -26,9 +26,9 @@ def dashboard(request: Request, sess: Session = Depends(current), c: Console = D
 def _dashboard(c: Console) -> dict[str, Any]:
     figures = c.store.console.dashboard_figures()
     per_day: dict[str, int] = defaultdict(int)
-    for detector, created in figures["detections"]:
-        day = format_time(created, "%m-%d", "??-??")
-        per_day[f"{day} {detector}"] += 1
+    for (detector, day), n in figures["detections"].items():
+        label = format_time(day * 86400, "%m-%d", "??-??") if day is not None else "??-??"
+        per_day[f"{label} {detector}"] += n
     now = time.time()
     open_ages = [now - t for t in figures["open_first_seen"]]
     latency = figures["latencies"]
