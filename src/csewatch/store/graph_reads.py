@@ -173,16 +173,12 @@ class GraphReads(Area):
             out: dict[str, tuple[str, int]] = {}
             for key, (t, pid, pred) in first.items():
                 platform, account = parse_entity_key(key)
-                n_before = conn.execute(
-                    select(func.count())
-                    .select_from(po)
-                    .where(
-                        po.c.platform == platform,
-                        po.c.author_id == account,
-                        (po.c.created_at < t) | ((po.c.created_at == t) & (po.c.id < pid)),
-                    )
-                ).scalar_one()
-                out[key] = (pred, n_before + 1)
+                mine = (po.c.platform == platform) & (po.c.author_id == account)
+                earlier_q = select(func.count()).select_from(po).where(mine, po.c.created_at < t)
+                earlier = conn.execute(earlier_q).scalar_one()
+                same_time = conn.execute(select(po.c.id).where(mine, po.c.created_at == t)).scalars()
+                ties = sum(1 for other in same_time if other < pid)  # compared in Python: collations differ
+                out[key] = (pred, earlier + ties + 1)
         return out
 
 
