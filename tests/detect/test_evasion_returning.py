@@ -1,7 +1,8 @@
 """Ban evasion, a return announced in plain words ("got banned, new account", no advert marks beside it):
 beside the old handle it links an account made after the suspension, even when strangers share the
 handle's stem (only suspended accounts can be the one it replaces); without the words, or from an account
-made before the suspension, the common stem alone links nothing. The words are read in several languages."""
+made before the suspension, the common stem alone links nothing. A bio saying it counts as a post does.
+The words are read in several languages."""
 
 import orjson
 
@@ -23,12 +24,12 @@ def _post(pid: str, author: str, text: str, t: float) -> dict:
     return {"type": "post", "platform": "native", "id": pid, "author_id": author, "text": text, "created_at": t}
 
 
-def _scan(tmp_path, policy, text: str, created: float) -> dict[str, str]:
+def _scan(tmp_path, policy, text: str, created: float, bio: str = "") -> dict[str, str]:
     # four active strangers share the stem "cratehub"; one account with it is suspended
     lines = [_account(f"s{i}", f"crate_hub{i}", T0 - 400 * DAY) for i in range(2, 6)]
     old = _account("old", "crate_hub", T0 - 90 * DAY)
     lines += [old, _post("p0", "old", "hello", T0 - DAY), {**old, "status": "suspended", "status_at": T0}]
-    lines.append(_account("new", "crate_hub_new", created))
+    lines.append({**_account("new", "crate_hub_new", created), "bio": bio})
     lines.append(_post("p1", "new", text, max(created, T0) + 3 * DAY))
     path = tmp_path / "s.jsonl"
     path.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
@@ -43,6 +44,11 @@ def test_plain_return_announcement_links_the_handle_of_the_suspended_account(tmp
 
 def test_without_the_words_a_common_stem_links_nothing(tmp_path, policy) -> None:
     assert _scan(tmp_path, policy, "good morning everyone", T0 + 2 * DAY) == {}
+
+
+def test_a_bio_that_says_it_is_back_announces_too(tmp_path, policy) -> None:
+    linked = _scan(tmp_path, policy, "good morning everyone", T0 + 2 * DAY, bio="old one banned. dm open")
+    assert linked == {"native:new": "native:old"}
 
 
 def test_an_account_made_before_the_suspension_is_not_its_return(tmp_path, policy) -> None:

@@ -98,6 +98,11 @@ class EvasionWatch:
         self.weights = dict(opts.weights)
         self.norm = normalizer
         self.links = links
+        # the pack's evasion terms, folded: a bio that says them ("old one banned", "backup acc") announces
+        # a return as a post does
+        words = {normalizer.fold_term(t) for ind, t, amb in policy.term_entries() if ind == "evasion" and not amb}
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)) if w)
+        self._says_back = re.compile(rf"\b(?:{alternatives})\b") if alternatives else None
         # follow edges seen in this run and not yet committed; the store answers for the rest
         self.follows_mem: dict[str, set[str]] = defaultdict(set)
         self.follow_loader: FollowLoader | None = None
@@ -217,6 +222,8 @@ class EvasionWatch:
         if indicators & _ANNOUNCE:
             returning_at = post.created_at if returning_at is None else min(returning_at, post.created_at)
         returning = returning_at is not None and post.created_at >= returning_at
+        if not returning and acc.bio and self._says_back is not None:
+            returning = bool(self._says_back.search(self.norm.fold_term(acc.bio)))
         n = rec.n
         first_post = rec.first_post if seen else post.created_at
         mentioned = {*rec.mentioned, *(m.lower().rstrip(".") for m in _MENTION.findall(post.text))}
