@@ -25,8 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from csewatch.model import Account, Case, Edge, Post, Signal, Verdict
 from csewatch.store import schema
-from csewatch.store.audit_log import AuditLog
-from csewatch.store.banks import Banks
+from csewatch.store.audit_log import AuditTable
+from csewatch.store.banks import BankTables
 from csewatch.store.console import ConsoleReads
 from csewatch.store.enforcement import Enforcement
 from csewatch.store.graph_reads import GraphReads
@@ -140,11 +140,11 @@ class Store:
         self._bulk_cache: dict[tuple, tuple[str, tuple[str, ...] | None]] = {}
         # the store's areas (store/area.py): one module each, the only code outside this file touching tables
         self.graph = GraphReads(self)
-        self.banks = Banks(self)
+        self.banks = BankTables(self)
         self.enforcement = Enforcement(self)
         self.users = Users(self)
         self.reviews = Reviews(self)
-        self.audit = AuditLog(self)
+        self.audit = AuditTable(self)
         self.console = ConsoleReads(self)
 
     def close(self) -> None:

@@ -31,7 +31,7 @@ EntryBuilder = Callable[[str], dict[str, Any]]
 HeadHook = Callable[[int, str, Connection], None]
 
 
-class AuditLog(Area):
+class AuditTable(Area):
     """Domain methods over the tables of this area."""
 
     def append(

@@ -34,7 +34,7 @@ def _in_force(now: float) -> ColumnElement[bool]:
     return t.c.removed_version.is_(None) & ((t.c.expires_at.is_(None)) | (t.c.expires_at > now))
 
 
-class Banks(Area):
+class BankTables(Area):
     """Domain methods over the tables of this area."""
 
     def version(self, bank: str) -> int:
