@@ -5,6 +5,8 @@ dependencies that guard routes: a logged-in session (``current``), a lead (``lea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -92,3 +94,17 @@ def api_user(request: Request) -> ApiUser:
 def to_case(case_id: str) -> RedirectResponse:
     """A 303 redirect to the case's page."""
     return RedirectResponse(f"/cases/{path_quote(case_id)}", status_code=303)
+
+
+@contextmanager
+def refused(missing: str | None = None) -> Iterator[None]:
+    """A refused review step as its HTTP status: held by another reviewer or not allowed 409, a bad outcome or
+    category 422, no such case 404 (with ``missing`` as the detail when given)."""
+    try:
+        yield
+    except PermissionError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    except KeyError as exc:
+        raise HTTPException(status_code=404, detail=missing or str(exc)) from None

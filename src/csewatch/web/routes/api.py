@@ -3,9 +3,6 @@ policy edits for leads, rule precision, and the API's own OpenAPI schema."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -13,7 +10,7 @@ from pydantic import BaseModel, Field
 from csewatch.policy import PolicyError
 from csewatch.policy import edit as policy_edit
 from csewatch.review.decisions import STATE_AFTER
-from csewatch.web.deps import MAX_ID, MAX_LIMIT, MAX_NAME, MAX_RATIONALE, ApiUser, Console, api_user, console
+from csewatch.web.deps import MAX_ID, MAX_LIMIT, MAX_NAME, MAX_RATIONALE, ApiUser, Console, api_user, console, refused
 from csewatch.web.routes.cases import media_item
 
 router = APIRouter()
@@ -81,37 +78,19 @@ def api_case(case_id: str, user: ApiUser = Depends(api_user), c: Console = Depen
     return JSONResponse({"id": case.id, "category": case.category, "state": case.state, "posts": posts})
 
 
-@contextmanager
-def decision_errors() -> Iterator[None]:
-    """A refused decision as its HTTP status: held by another reviewer or not allowed 409, a bad outcome
-    or category 422, no such case 404."""
-    try:
-        yield
-    except PermissionError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
-    except KeyError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
-
-
 @router.post("/api/decisions/{case_id:path}")
 def api_decide(
     case_id: str, body: DecisionIn, user: ApiUser = Depends(api_user), c: Console = Depends(console)
 ) -> JSONResponse:
-    with decision_errors():
+    with refused():
         d = c.review.decide(case_id, user[0], body.outcome, body.rationale, body.policy_category)
     return JSONResponse({"case": case_id, "outcome": d.outcome, "state": STATE_AFTER[d.outcome]})
 
 
 @router.post("/api/claims/{case_id:path}")
 def api_claim(case_id: str, user: ApiUser = Depends(api_user), c: Console = Depends(console)) -> JSONResponse:
-    try:
+    with refused(missing="no such case"):
         c.review.claim(case_id, user[0])
-    except KeyError:
-        raise HTTPException(status_code=404, detail="no such case") from None
-    except PermissionError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
     return JSONResponse({"case": case_id, "claimed_by": user[0]})
 
 
@@ -131,7 +110,7 @@ def api_bulk(
 ) -> JSONResponse:
     if user[1] not in ("lead", "admin"):
         raise HTTPException(status_code=403, detail="bulk decisions are for leads")
-    with decision_errors():
+    with refused():
         ds = c.review.bulk_decide(case_id, user[0], body.outcome, body.rationale, body.policy_category)
     return JSONResponse({"decided": [d.case_id for d in ds]})
 

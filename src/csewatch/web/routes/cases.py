@@ -10,7 +10,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from csewatch.ingest.common import format_time
 from csewatch.review.decisions import STATE_AFTER
-from csewatch.web.deps import MAX_ID, MAX_NAME, MAX_RATIONALE, Console, Session, check_csrf, console, current, to_case
+from csewatch.web.deps import (
+    MAX_ID,
+    MAX_NAME,
+    MAX_RATIONALE,
+    Console,
+    Session,
+    check_csrf,
+    console,
+    current,
+    refused,
+    to_case,
+)
 from csewatch.web.render import highlight
 
 router = APIRouter()
@@ -88,12 +99,8 @@ def claim(
     case_id: str, csrf: str = Form(""), sess: Session = Depends(current), c: Console = Depends(console)
 ) -> Response:
     check_csrf(sess, csrf)
-    try:
+    with refused(missing="no such case"):
         c.review.claim(case_id, sess[0])
-    except KeyError:
-        raise HTTPException(status_code=404, detail="no such case") from None
-    except PermissionError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
     return to_case(case_id)
 
 
