@@ -188,6 +188,17 @@ def _hash_video_path(path: Path, md5: str, sha: str, size: int, fmt: str) -> Med
     )
 
 
+def _file_digests(path: Path) -> tuple[str, str]:
+    """MD5 and SHA-256 of a file, read in chunks (never whole)."""
+    md5 = hashlib.md5(usedforsecurity=False)
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            md5.update(chunk)
+            sha.update(chunk)
+    return md5.hexdigest(), sha.hexdigest()
+
+
 def hash_bytes(
     data: bytes, dihedral: bool = False, max_pixels: int = MAX_PIXELS, fast: bool | None = None
 ) -> MediaHashes:
@@ -247,22 +258,11 @@ def hash_file(
     if size == 0:
         raise MediaError("empty file")
     if size > max_bytes:
-        md5 = hashlib.md5(usedforsecurity=False)
-        sha = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                md5.update(chunk)
-                sha.update(chunk)
-        digests = MediaHashes(md5=md5.hexdigest(), sha256=sha.hexdigest(), size=size)
+        md5, sha = _file_digests(path)
+        digests = MediaHashes(md5=md5, sha256=sha, size=size)
         raise MediaError(f"{size} bytes, over the cap of {max_bytes} (not decoded)", digests)
     with open(path, "rb") as fh:
         video = sniff_video(fh.read(16))
     if video:  # hashed from the file itself (decoded by the vPDQ bindings or ffmpeg), never read whole
-        md5 = hashlib.md5(usedforsecurity=False)
-        sha = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                md5.update(chunk)
-                sha.update(chunk)
-        return _hash_video_path(path, md5.hexdigest(), sha.hexdigest(), size, video)
+        return _hash_video_path(path, *_file_digests(path), size, video)
     return hash_bytes(path.read_bytes(), dihedral=dihedral, max_pixels=max_pixels, fast=fast)
