@@ -54,10 +54,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 
 def build_report_xml(store: Store, case_id: str, reporter: Reporter) -> tuple[str, list[dict]]:
     """The report XML for a case, and the files (media refs with hashes) to upload after it."""
-    case, posts, accounts = store.enforcement.report_material(case_id)
-    authors = sorted(
-        {p["author_id"] for p in posts} | ({case["subject_id"]} if case["subject_type"] == "account" else set())
-    )
+    case, posts, authors, accounts = store.enforcement.report_material(case_id)
     root = ET.Element("report")
     summary = _sub(root, "incidentSummary")
     _sub(summary, "incidentType", INCIDENT_TYPE)

@@ -62,9 +62,11 @@ class Enforcement(Area):
                 out.append({"case": dict(case), "media": media, "links": links, "handle": handle})
         return out
 
-    def report_material(self, case_id: str) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-        """A case's row, its posts and the accounts involved (the posts' authors and an account case's
-        subject) for a report; KeyError when there is no such case."""
+    def report_material(
+        self, case_id: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[str], list[dict[str, Any]]]:
+        """A case's row, its posts, the ids of the accounts involved (the posts' authors and an account case's
+        subject, sorted) and those of them stored, for a report; KeyError when there is no such case."""
         with self.engine.connect() as conn:
             case = _case(conn, case_id)
             post_ids = select(S.case_posts.c.post_id).where(S.case_posts.c.case_id == case_id)
@@ -83,7 +85,7 @@ class Enforcement(Area):
                     select(S.accounts).where(S.accounts.c.platform == case["platform"], S.accounts.c.id.in_(authors))
                 ).mappings()
             ]
-        return case, posts, accounts
+        return case, posts, authors, accounts
 
     def hold_case(self, case_id: str, until: float, reason: str, conn: Connection | None = None) -> int:
         """A legal hold until ``until`` on the case, its posts and an account case's account (one that is
