@@ -288,7 +288,8 @@ def test_claims_decisions_and_feedback_through_the_review_area(db_url, tmp_path)
     sink = JsonlSink(tmp_path / "acts.jsonl")
     review = ReviewService(store, policy, [sink])
     area = store.reviews
-    assert area.case_exists(SELLER) and not area.case_exists("native:account:nobody")
+    with store.transaction() as conn:  # lock_case says whether the case exists, as decide and claim use it
+        assert area.lock_case(SELLER, conn) and not area.lock_case("native:account:nobody", conn)
     with pytest.raises(KeyError, match="no case"):
         review.claim("native:account:nobody", "alice")
     review.claim(SELLER, "alice")

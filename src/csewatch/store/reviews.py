@@ -28,11 +28,6 @@ class Reviews(Area):
     """Domain methods over the tables of this area."""
 
     # -- cases and claims -----------------------------------------------------------------------
-    def case_exists(self, case_id: str, conn: Connection | None = None) -> bool:
-        """Whether the case is stored."""
-        with self.store.transaction(conn) as c:
-            return c.execute(select(S.cases.c.id).where(S.cases.c.id == case_id)).scalar() is not None
-
     def lock_case(self, case_id: str, conn: Connection) -> bool:
         """Hold the case until ``conn``'s transaction ends (one decision or claim at a time); False: no such case."""
         if self.store.is_sqlite:
